@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 
 namespace PipeChat.Protocol.Framing;
 
@@ -8,11 +9,46 @@ public static class FrameWriter
     public const int MaxHeaderLength = 14;
 
     /// <summary>Header size on the wire for a payload of this length.</summary>
-    public static int GetHeaderLength(long payloadLength, bool masked) => throw new NotImplementedException();
+    public static int GetHeaderLength(long payloadLength, bool masked)
+    {
+        var length = payloadLength <= 125 ? 2 : payloadLength <= ushort.MaxValue ? 4 : 10;
+        return masked ? length + 4 : length;
+    }
 
     /// <summary>Writes a header into <paramref name="destination"/> and returns its length.</summary>
     public static int WriteHeader(Span<byte> destination, WebSocketOpcode opcode, bool fin, long payloadLength, bool masked, uint maskKey)
-        => throw new NotImplementedException();
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(payloadLength);
+        var length = GetHeaderLength(payloadLength, masked);
+        var header = destination[..length];
+        header[0] = (byte)((fin ? 0x80 : 0) | (byte)opcode);
+        var maskBit = masked ? (byte)0x80 : (byte)0;
+        int offset;
+        if (payloadLength <= 125)
+        {
+            header[1] = (byte)(maskBit | (byte)payloadLength);
+            offset = 2;
+        }
+        else if (payloadLength <= ushort.MaxValue)
+        {
+            header[1] = (byte)(maskBit | 126);
+            BinaryPrimitives.WriteUInt16BigEndian(header[2..], (ushort)payloadLength);
+            offset = 4;
+        }
+        else
+        {
+            header[1] = (byte)(maskBit | 127);
+            BinaryPrimitives.WriteUInt64BigEndian(header[2..], (ulong)payloadLength);
+            offset = 10;
+        }
+
+        if (masked)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(header[offset..], maskKey);
+        }
+
+        return length;
+    }
 
     /// <summary>Writes an unmasked (server) frame.</summary>
     public static void WriteFrame(IBufferWriter<byte> output, WebSocketOpcode opcode, ReadOnlySpan<byte> payload, bool fin = true)

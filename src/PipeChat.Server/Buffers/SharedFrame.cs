@@ -1,0 +1,138 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using PipeChat.Protocol.Framing;
+
+namespace PipeChat.Server.Buffers;
+
+/// <summary>
+/// One complete, unmasked server WebSocket frame in a pooled buffer, shared by reference count
+/// by every recipient's outbound queue. Written once through <see cref="IBufferWriter{T}"/>
+/// (the payload), then <see cref="Seal"/> puts the header in front of it; from then on it is
+/// read-only. The last <see cref="Release"/> returns the buffer and the object to their pools.
+/// </summary>
+public sealed class SharedFrame : IBufferWriter<byte>
+{
+    /// <summary>Room kept in front of the payload for the longest unmasked header.</summary>
+    private const int HeaderReserve = 10;
+    private const int MaxPooledObjects = 4096;
+    private static readonly ConcurrentQueue<SharedFrame> s_pool = new();
+    private static int s_pooledCount;
+
+    private byte[] _buffer = [];
+    private int _payloadLength;
+    private int _start;
+    private int _refCount;
+    private bool _sealed;
+
+    private SharedFrame()
+    {
+    }
+
+    /// <summary>Bytes on the wire (header + payload); valid once sealed.</summary>
+    public ReadOnlyMemory<byte> Frame => _buffer.AsMemory(_start, HeaderReserve - _start + _payloadLength);
+
+    /// <summary>The payload written so far.</summary>
+    public ReadOnlySpan<byte> Payload => _buffer.AsSpan(HeaderReserve, _payloadLength);
+
+    public int PayloadLength => _payloadLength;
+
+    /// <summary>Takes a frame from the pool with one reference held by the caller.</summary>
+    public static SharedFrame Rent(int payloadSizeHint = 256)
+    {
+        if (s_pool.TryDequeue(out var frame))
+        {
+            Interlocked.Decrement(ref s_pooledCount);
+        }
+        else
+        {
+            frame = new SharedFrame();
+        }
+
+        frame._buffer = ArrayPool<byte>.Shared.Rent(HeaderReserve + Math.Max(payloadSizeHint, 16));
+        frame._payloadLength = 0;
+        frame._start = HeaderReserve;
+        frame._sealed = false;
+        frame._refCount = 1;
+        return frame;
+    }
+
+    /// <summary>Builds a sealed frame around a payload (copying it once).</summary>
+    public static SharedFrame Create(WebSocketOpcode opcode, ReadOnlySpan<byte> payload)
+    {
+        var frame = Rent(payload.Length);
+        payload.CopyTo(frame.GetSpan(payload.Length));
+        frame.Advance(payload.Length);
+        frame.Seal(opcode);
+        return frame;
+    }
+
+    /// <summary>Writes the frame header in front of the payload. After this the frame is immutable.</summary>
+    public void Seal(WebSocketOpcode opcode)
+    {
+        Debug.Assert(!_sealed);
+        var headerLength = FrameWriter.GetHeaderLength(_payloadLength, masked: false);
+        _start = HeaderReserve - headerLength;
+        FrameWriter.WriteHeader(_buffer.AsSpan(_start, headerLength), opcode, fin: true, _payloadLength, masked: false, maskKey: 0);
+        _sealed = true;
+    }
+
+    /// <summary>Adds a reference for one more holder (e.g. a recipient's queue).</summary>
+    public void AddReference() => Interlocked.Increment(ref _refCount);
+
+    /// <summary>Drops one reference; the last one returns the buffers to their pools.</summary>
+    public void Release()
+    {
+        var remaining = Interlocked.Decrement(ref _refCount);
+        if (remaining > 0)
+        {
+            return;
+        }
+
+        Debug.Assert(remaining == 0, "SharedFrame released more often than referenced");
+        var buffer = _buffer;
+        _buffer = [];
+        ArrayPool<byte>.Shared.Return(buffer);
+        if (Interlocked.Increment(ref s_pooledCount) <= MaxPooledObjects)
+        {
+            s_pool.Enqueue(this);
+        }
+        else
+        {
+            Interlocked.Decrement(ref s_pooledCount);
+        }
+    }
+
+    public void Advance(int count)
+    {
+        Debug.Assert(!_sealed && count >= 0 && HeaderReserve + _payloadLength + count <= _buffer.Length);
+        _payloadLength += count;
+    }
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsMemory(HeaderReserve + _payloadLength);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsSpan(HeaderReserve + _payloadLength);
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        Debug.Assert(!_sealed);
+        var needed = HeaderReserve + _payloadLength + Math.Max(sizeHint, 1);
+        if (needed <= _buffer.Length)
+        {
+            return;
+        }
+
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
+        _buffer.AsSpan(0, HeaderReserve + _payloadLength).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = larger;
+    }
+}
