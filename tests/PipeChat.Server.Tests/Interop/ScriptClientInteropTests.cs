@@ -1,0 +1,34 @@
+namespace PipeChat.Server.Tests.Interop;
+
+/// <summary>
+/// Real third-party clients against the echo endpoint over ws and wss: node's `ws` (npm) and python's
+/// `websockets` (Debian package). A missing client or package fails every row with the script's message.
+/// </summary>
+public sealed class ScriptClientInteropTests(ScriptClientsFixture clients) : IClassFixture<ScriptClientsFixture>
+{
+    public static TheoryData<string, string, string> Cases()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var client in new[] { "node-ws", "python-websockets" })
+        {
+            foreach (var transport in InteropCases.Transports)
+            {
+                foreach (var name in InteropCases.All)
+                {
+                    data.Add(client, transport, name);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Scripted_case_passes(string client, string transport, string name)
+    {
+        var run = await clients.RunAsync(client, transport);
+
+        run.AssertPassed(name);
+    }
+}
