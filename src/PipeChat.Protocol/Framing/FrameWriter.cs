@@ -52,13 +52,65 @@ public static class FrameWriter
 
     /// <summary>Writes an unmasked (server) frame.</summary>
     public static void WriteFrame(IBufferWriter<byte> output, WebSocketOpcode opcode, ReadOnlySpan<byte> payload, bool fin = true)
-        => throw new NotImplementedException();
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var headerLength = GetHeaderLength(payload.Length, masked: false);
+        var frameLength = headerLength + payload.Length;
+        var span = output.GetSpan(frameLength);
+        WriteHeader(span, opcode, fin, payload.Length, masked: false, maskKey: 0);
+        payload.CopyTo(span[headerLength..]);
+        output.Advance(frameLength);
+    }
 
     /// <summary>Writes a masked (client) frame; the payload is masked while copied.</summary>
     public static void WriteMaskedFrame(IBufferWriter<byte> output, WebSocketOpcode opcode, ReadOnlySpan<byte> payload, uint maskKey, bool fin = true)
-        => throw new NotImplementedException();
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var headerLength = GetHeaderLength(payload.Length, masked: true);
+        var frameLength = headerLength + payload.Length;
+        var span = output.GetSpan(frameLength);
+        WriteHeader(span, opcode, fin, payload.Length, masked: true, maskKey);
+        WebSocketMask.ApplyTo(payload, span[headerLength..], maskKey, 0);
+        output.Advance(frameLength);
+    }
 
     /// <summary>Writes a close frame with a code and a UTF-8 reason (truncated to fit 125 bytes on a character boundary).</summary>
     public static void WriteClose(IBufferWriter<byte> output, ushort code, ReadOnlySpan<byte> utf8Reason, bool masked = false, uint maskKey = 0)
-        => throw new NotImplementedException();
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var reason = TruncateReason(utf8Reason);
+        var payloadLength = 2 + reason.Length;
+        var headerLength = GetHeaderLength(payloadLength, masked);
+        var frameLength = headerLength + payloadLength;
+        var span = output.GetSpan(frameLength);
+        WriteHeader(span, WebSocketOpcode.Close, fin: true, payloadLength, masked, maskKey);
+        var payload = span.Slice(headerLength, payloadLength);
+        BinaryPrimitives.WriteUInt16BigEndian(payload, code);
+        reason.CopyTo(payload[2..]);
+        if (masked)
+        {
+            WebSocketMask.Apply(payload, maskKey, 0);
+        }
+
+        output.Advance(frameLength);
+    }
+
+    /// <summary>Cuts a reason to the 123 bytes a close payload leaves, never inside a UTF-8 sequence.</summary>
+    internal static ReadOnlySpan<byte> TruncateReason(ReadOnlySpan<byte> utf8Reason)
+    {
+        const int MaxReasonLength = 125 - 2;
+        if (utf8Reason.Length <= MaxReasonLength)
+        {
+            return utf8Reason;
+        }
+
+        // Back up over continuation bytes (10xxxxxx) to the start of the character that does not fit.
+        var cut = MaxReasonLength;
+        while (cut > 0 && (utf8Reason[cut] & 0xC0) == 0x80)
+        {
+            cut--;
+        }
+
+        return utf8Reason[..cut];
+    }
 }

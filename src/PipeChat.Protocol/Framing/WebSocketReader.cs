@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
+using PipeChat.Protocol.Text;
 
 namespace PipeChat.Protocol.Framing;
 
@@ -11,26 +12,61 @@ namespace PipeChat.Protocol.Framing;
 /// </summary>
 public struct WebSocketReader
 {
+    private readonly bool _isServer;
+    private readonly long _maxMessageBytes;
+
+    // The frame whose payload is being read (valid while _inFrame).
+    private bool _inFrame;
+    private bool _frameFin;
+    private WebSocketOpcode _frameOpcode;
+    private uint _frameMaskKey;
+    private int _maskIndex;
+    private long _frameRemaining;
+
+    // The data message being assembled (open while _inMessage).
+    private bool _inMessage;
+    private WebSocketOpcode _messageOpcode;
+    private long _messageLength;
+    private Utf8StreamValidator _utf8;
+
+    // Events.
+    private WebSocketOpcode _lastMessageType;
+    private WebSocketOpcode _lastControlOpcode;
+    private ControlPayloadBuffer _control;
+    private int _controlLength;
+    private ushort _closeCode;
+    private string? _errorReason;
+    private bool _failed;
+
     /// <param name="isServer">true: incoming frames must be masked; false: they must not be.</param>
     /// <param name="maxMessageBytes">Largest data message (sum of its fragments); larger → 1009.</param>
-    public WebSocketReader(bool isServer, long maxMessageBytes) => throw new NotImplementedException();
+    public WebSocketReader(bool isServer, long maxMessageBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxMessageBytes);
+        _isServer = isServer;
+        _maxMessageBytes = maxMessageBytes;
+    }
 
     /// <summary>Type of the last completed message (Text or Binary), valid after <see cref="WebSocketReadResult.Message"/>.</summary>
-    public readonly WebSocketOpcode MessageType => throw new NotImplementedException();
+    public readonly WebSocketOpcode MessageType => _lastMessageType;
 
     /// <summary>Close code: the peer's after <see cref="WebSocketReadResult.Close"/> (1005 when the payload was empty), the one to send after <see cref="WebSocketReadResult.Error"/>.</summary>
-    public readonly ushort CloseCode => throw new NotImplementedException();
+    public readonly ushort CloseCode => _closeCode;
 
     /// <summary>A fixed, human-readable reason after <see cref="WebSocketReadResult.Error"/> (e.g. "unmasked client frame").</summary>
-    public readonly string? ErrorReason => throw new NotImplementedException();
+    public readonly string? ErrorReason => _errorReason;
 
     /// <summary>Unmasked payload of the last ping/pong/close frame (≤ 125 bytes).</summary>
     [UnscopedRef]
-    public readonly ReadOnlySpan<byte> ControlPayload => throw new NotImplementedException();
+    public readonly ReadOnlySpan<byte> ControlPayload => ((ReadOnlySpan<byte>)_control)[.._controlLength];
 
     /// <summary>UTF-8 reason of the last close frame (validated).</summary>
     [UnscopedRef]
-    public readonly ReadOnlySpan<byte> CloseReason => throw new NotImplementedException();
+    public readonly ReadOnlySpan<byte> CloseReason
+        => _lastControlOpcode == WebSocketOpcode.Close && _controlLength > 2 ? ControlPayload[2..] : default;
+
+    /// <summary>Whether a fragmented data message is open (its final frame not yet read).</summary>
+    public readonly bool IsInMessage => _inMessage;
 
     /// <summary>
     /// Consumes input up to the next event. Data payload bytes are unmasked and written to
@@ -42,5 +78,232 @@ public struct WebSocketReader
     /// <param name="sink">Receives the unmasked payload of data frames.</param>
     /// <param name="consumed">How far the input was used; everything before it may be released.</param>
     public WebSocketReadResult Read(in ReadOnlySequence<byte> input, IBufferWriter<byte> sink, out SequencePosition consumed)
-        => throw new NotImplementedException();
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        var remaining = input;
+        while (true)
+        {
+            if (_failed)
+            {
+                consumed = remaining.Start;
+                return WebSocketReadResult.Error;
+            }
+
+            if (!_inFrame && !TryStartFrame(ref remaining))
+            {
+                consumed = remaining.Start;
+                return _failed ? WebSocketReadResult.Error : WebSocketReadResult.NeedMoreData;
+            }
+
+            var result = ((byte)_frameOpcode & 0x8) != 0
+                ? ReadControlPayload(ref remaining)
+                : ReadDataPayload(ref remaining, sink);
+            if (result is not null)
+            {
+                consumed = remaining.Start;
+                return result.GetValueOrDefault();
+            }
+        }
+    }
+
+    /// <summary>Back to the state of a new reader: no open message, no pending frame, no error.</summary>
+    public void Reset()
+    {
+        _inFrame = false;
+        _inMessage = false;
+        _messageLength = 0;
+        _utf8.Reset();
+        _controlLength = 0;
+        _lastControlOpcode = default;
+        _closeCode = 0;
+        _errorReason = null;
+        _failed = false;
+    }
+
+    /// <summary>Parses and checks the next header; false when more data is needed or on error.</summary>
+    private bool TryStartFrame(ref ReadOnlySequence<byte> remaining)
+    {
+        var status = FrameHeaderReader.TryRead(remaining, _isServer, out var header, out var code, out var reason);
+        if (status == ParseStatus.NeedMoreData)
+        {
+            return false;
+        }
+
+        if (status == ParseStatus.Invalid)
+        {
+            return Fail(code, reason!);
+        }
+
+        if (header.IsControl)
+        {
+            _controlLength = 0;
+        }
+        else
+        {
+            if (header.Opcode == WebSocketOpcode.Continuation)
+            {
+                if (!_inMessage)
+                {
+                    return Fail(WebSocketCloseCodes.ProtocolError, "continuation without a message");
+                }
+            }
+            else
+            {
+                if (_inMessage)
+                {
+                    return Fail(WebSocketCloseCodes.ProtocolError, "new message inside a fragmented message");
+                }
+
+                _inMessage = true;
+                _messageOpcode = header.Opcode;
+                _messageLength = 0;
+                _utf8.Reset();
+            }
+
+            if (header.PayloadLength > _maxMessageBytes - _messageLength)
+            {
+                return Fail(WebSocketCloseCodes.MessageTooBig, "message too big");
+            }
+
+            _messageLength += header.PayloadLength;
+        }
+
+        _inFrame = true;
+        _frameFin = header.Fin;
+        _frameOpcode = header.Opcode;
+        _frameMaskKey = header.MaskKey;
+        _frameRemaining = header.PayloadLength;
+        _maskIndex = 0;
+        remaining = remaining.Slice(header.HeaderLength);
+        return true;
+    }
+
+    /// <summary>Unmasks available payload into the sink; returns an event or null to keep reading.</summary>
+    private WebSocketReadResult? ReadDataPayload(ref ReadOnlySequence<byte> remaining, IBufferWriter<byte> sink)
+    {
+        var take = Math.Min(remaining.Length, _frameRemaining);
+        if (take > 0)
+        {
+            var payload = remaining.Slice(0, take);
+            if (payload.IsSingleSegment)
+            {
+                if (!WriteData(payload.FirstSpan, sink))
+                {
+                    return WebSocketReadResult.Error;
+                }
+            }
+            else
+            {
+                foreach (var segment in payload)
+                {
+                    if (!WriteData(segment.Span, sink))
+                    {
+                        return WebSocketReadResult.Error;
+                    }
+                }
+            }
+
+            remaining = remaining.Slice(take);
+            _frameRemaining -= take;
+        }
+
+        if (_frameRemaining > 0)
+        {
+            return WebSocketReadResult.NeedMoreData;
+        }
+
+        _inFrame = false;
+        if (!_frameFin)
+        {
+            return null;
+        }
+
+        if (_messageOpcode == WebSocketOpcode.Text && !_utf8.TryAppend(default, isFinal: true))
+        {
+            Fail(WebSocketCloseCodes.InvalidPayloadData, "invalid UTF-8");
+            return WebSocketReadResult.Error;
+        }
+
+        _inMessage = false;
+        _lastMessageType = _messageOpcode;
+        return WebSocketReadResult.Message;
+    }
+
+    private bool WriteData(ReadOnlySpan<byte> source, IBufferWriter<byte> sink)
+    {
+        if (source.IsEmpty)
+        {
+            return true;
+        }
+
+        var destination = sink.GetSpan(source.Length)[..source.Length];
+        if (_isServer)
+        {
+            _maskIndex = WebSocketMask.ApplyTo(source, destination, _frameMaskKey, _maskIndex);
+        }
+        else
+        {
+            source.CopyTo(destination);
+        }
+
+        if (_messageOpcode == WebSocketOpcode.Text && !_utf8.TryAppend(destination, isFinal: false))
+        {
+            return Fail(WebSocketCloseCodes.InvalidPayloadData, "invalid UTF-8");
+        }
+
+        sink.Advance(source.Length);
+        return true;
+    }
+
+    /// <summary>Buffers a control payload until whole, then reports it.</summary>
+    private WebSocketReadResult? ReadControlPayload(ref ReadOnlySequence<byte> remaining)
+    {
+        var take = (int)Math.Min(remaining.Length, _frameRemaining);
+        if (take > 0)
+        {
+            Span<byte> buffer = _control;
+            var destination = buffer.Slice(_controlLength, take);
+            remaining.Slice(0, take).CopyTo(destination);
+            if (_isServer)
+            {
+                _maskIndex = WebSocketMask.Apply(destination, _frameMaskKey, _maskIndex);
+            }
+
+            _controlLength += take;
+            _frameRemaining -= take;
+            remaining = remaining.Slice(take);
+        }
+
+        if (_frameRemaining > 0)
+        {
+            return WebSocketReadResult.NeedMoreData;
+        }
+
+        _inFrame = false;
+        _lastControlOpcode = _frameOpcode;
+        switch (_frameOpcode)
+        {
+            case WebSocketOpcode.Ping:
+                return WebSocketReadResult.Ping;
+            case WebSocketOpcode.Pong:
+                return WebSocketReadResult.Pong;
+            default:
+                if (!ClosePayload.TryParse(ControlPayload, out var code, out _, out var errorCode))
+                {
+                    Fail(errorCode, errorCode == WebSocketCloseCodes.InvalidPayloadData ? "invalid UTF-8 in close reason" : "invalid close payload");
+                    return WebSocketReadResult.Error;
+                }
+
+                _closeCode = code;
+                return WebSocketReadResult.Close;
+        }
+    }
+
+    private bool Fail(ushort code, string reason)
+    {
+        _failed = true;
+        _closeCode = code;
+        _errorReason = reason;
+        return false;
+    }
 }

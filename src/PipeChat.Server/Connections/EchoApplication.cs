@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Connections;
+using PipeChat.Protocol.Framing;
+using PipeChat.Protocol.Handshake;
+using PipeChat.Server.Buffers;
+
+namespace PipeChat.Server.Connections;
+
+/// <summary>Echoes every message back as it came (text as text, binary as binary); sends nothing else.</summary>
+internal sealed class EchoApplication : IWebSocketApplication
+{
+    public bool TryAccept(in HandshakeRequest request, ConnectionContext connection, out string userId, out HandshakeError error)
+    {
+        userId = "echo";
+        error = default;
+        return true;
+    }
+
+    public void OnOpen(WebSocketSession session)
+    {
+    }
+
+    public void OnMessage(WebSocketSession session, WebSocketOpcode type, ReadOnlySpan<byte> payload)
+    {
+        var frame = SharedFrame.Create(type, payload);
+        session.TrySend(frame);
+        frame.Release();
+    }
+
+    public void OnClose(WebSocketSession session)
+    {
+    }
+}

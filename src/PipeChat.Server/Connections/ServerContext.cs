@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+using PipeChat.Server.Diagnostics;
+using PipeChat.Server.Hosting;
+
+namespace PipeChat.Server.Connections;
+
+/// <summary>What every session shares: options, metrics, logging, the live-session registry and the applications.</summary>
+internal sealed class ServerContext
+{
+    public ServerContext(ServerOptions options, ServerMetrics metrics, ILogger logger, SessionRegistry sessions, IWebSocketApplication chat)
+    {
+        Options = options;
+        Metrics = metrics;
+        Logger = logger;
+        Sessions = sessions;
+        Chat = chat;
+        Echo = new EchoApplication();
+        EchoPath = options.EchoPath;
+        HandshakeTimeoutMs = (long)(options.HandshakeTimeoutSeconds * 1000);
+        PingIntervalMs = (long)(options.PingIntervalSeconds * 1000);
+        CloseTimeoutMs = (long)(options.CloseTimeoutSeconds * 1000);
+    }
+
+    public ServerOptions Options { get; }
+
+    public ServerMetrics Metrics { get; }
+
+    public ILogger Logger { get; }
+
+    public SessionRegistry Sessions { get; }
+
+    public IWebSocketApplication Chat { get; }
+
+    public IWebSocketApplication Echo { get; }
+
+    public string? EchoPath { get; }
+
+    public long HandshakeTimeoutMs { get; }
+
+    public long PingIntervalMs { get; }
+
+    public long CloseTimeoutMs { get; }
+
+    /// <summary>Set once shutdown has begun: new upgrades are refused with 503.</summary>
+    public volatile bool ShuttingDown;
+}

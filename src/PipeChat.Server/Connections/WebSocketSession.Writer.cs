@@ -1,0 +1,127 @@
+using System.Buffers;
+
+namespace PipeChat.Server.Connections;
+
+/// <summary>The writer half: the only code that touches the connection's PipeWriter once it is open.</summary>
+internal sealed partial class WebSocketSession
+{
+    /// <summary>Starts a drain on the thread pool unless one is running (which will see the new frame).</summary>
+    private void ScheduleWriter()
+    {
+        if (Interlocked.Exchange(ref _writerScheduled, 1) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    void IThreadPoolWorkItem.Execute() => _ = DrainAsync();
+
+    /// <summary>
+    /// Writes everything queued, flushes once, and repeats until the queue is empty. The flush
+    /// is the backpressure: while the socket is full the drain waits here and producers only
+    /// queue (bounded by MaxQueuedBytes).
+    /// </summary>
+    private async Task DrainAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                long frames = 0, bytes = 0;
+                while (_queue.TryDequeue(out var frame))
+                {
+                    var data = frame.Frame;
+                    if (!_outputBroken)
+                    {
+                        _output.Write(data.Span);
+                    }
+
+                    frames++;
+                    bytes += data.Length;
+                    frame.Release();
+                }
+
+                if (frames > 0)
+                {
+                    Interlocked.Add(ref _queuedBytes, -bytes);
+                    if (!_outputBroken)
+                    {
+                        _server.Metrics.FramesOut(frames, bytes);
+                        var flush = _output.FlushAsync();
+                        var flushResult = flush.IsCompletedSuccessfully ? flush.Result : await flush;
+                        if (flushResult.IsCompleted || flushResult.IsCanceled)
+                        {
+                            _outputBroken = true;
+                        }
+                    }
+                }
+
+                if (Volatile.Read(ref _writesFinished) is { } finished && _queue.IsEmpty)
+                {
+                    // Session end: keep ownership so no later drain touches the writer.
+                    finished.TrySetResult();
+                    return;
+                }
+
+                Interlocked.Exchange(ref _writerScheduled, 0);
+                if ((_queue.IsEmpty && Volatile.Read(ref _writesFinished) is null)
+                    || Interlocked.Exchange(ref _writerScheduled, 1) != 0)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception)
+        {
+            // Transport failed: drop what is queued; the read loop will see the connection end.
+            _outputBroken = true;
+            Interlocked.Exchange(ref _writerScheduled, 0);
+            ReleaseQueued();
+            Volatile.Read(ref _writesFinished)?.TrySetResult();
+        }
+    }
+
+    /// <summary>Session end: lets the writer send what is queued (the close frame), then releases everything.</summary>
+    private async Task FinishAsync()
+    {
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Exchange(ref _writesFinished, finished);
+        if (State is SessionState.Open or SessionState.Handshaking)
+        {
+            Volatile.Write(ref _state, (int)SessionState.Closing);
+            Volatile.Write(ref _stateSince, Environment.TickCount64);
+        }
+
+        ScheduleWriter();
+        try
+        {
+            // Bounded: the heartbeat aborts a Closing session after the close timeout, which completes the flush.
+            await finished.Task;
+        }
+        finally
+        {
+            Volatile.Write(ref _state, (int)SessionState.Closed);
+            ReleaseQueued();
+            _sink.Reset();
+            _server.Sessions.Remove(this);
+            try
+            {
+                await _output.CompleteAsync();
+                await _input.CompleteAsync();
+            }
+            catch (Exception)
+            {
+                // Already completed by the transport.
+            }
+        }
+    }
+
+    private void ReleaseQueued()
+    {
+        while (_queue.TryDequeue(out var frame))
+        {
+            Interlocked.Add(ref _queuedBytes, -frame.Frame.Length);
+            frame.Release();
+        }
+    }
+}

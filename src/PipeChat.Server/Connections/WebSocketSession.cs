@@ -1,0 +1,473 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using PipeChat.Protocol.Framing;
+using PipeChat.Protocol.Handshake;
+using PipeChat.Server.Buffers;
+using PipeChat.Server.Diagnostics;
+using PipeChat.Server.Http;
+
+namespace PipeChat.Server.Connections;
+
+/// <summary>
+/// One client connection: the HTTP upgrade, then one read loop over the connection's
+/// PipeReader and one writer that alone owns its PipeWriter. Producers (rooms, other
+/// connections, the heartbeat) enqueue shared frames to a bounded lock-free queue; the writer
+/// drains everything queued, writes it and flushes once per batch, and runs only when there is
+/// something to send, so an idle connection holds no task and no buffer.
+/// </summary>
+internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWorkItem
+{
+    private static long s_nextConnectionId;
+    private static readonly SharedFrame s_ping = SharedFrame.Create(WebSocketOpcode.Ping, default);
+
+    private readonly ConnectionContext _connection;
+    private readonly ServerContext _server;
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    private readonly MessageBuffer _sink = new();
+    private readonly ConcurrentQueue<SharedFrame> _queue = new();
+    private WebSocketReader _reader;
+    private IWebSocketApplication? _application;
+
+    private long _queuedBytes;
+    private int _writerScheduled;
+    private TaskCompletionSource? _writesFinished;
+    private int _state;
+    private long _stateSince;
+    private long _lastReceive;
+    private int _pingOutstanding;
+    private bool _discardInput;
+    private volatile bool _outputBroken;
+
+    public WebSocketSession(ConnectionContext connection, ServerContext server)
+    {
+        _connection = connection;
+        _server = server;
+        _input = connection.Transport.Input;
+        _output = connection.Transport.Output;
+        ConnectionId = Interlocked.Increment(ref s_nextConnectionId);
+        _stateSince = _lastReceive = Environment.TickCount64;
+        _reader = new WebSocketReader(isServer: true, server.Options.MaxMessageBytes);
+    }
+
+    public long ConnectionId { get; }
+
+    public string UserId { get; private set; } = "";
+
+    /// <summary>The remote endpoint, for limits and logs.</summary>
+    public System.Net.EndPoint? RemoteEndPoint => _connection.RemoteEndPoint;
+
+    /// <summary>Per-connection state owned by the application (e.g. the rooms it joined).</summary>
+    public object? ApplicationState { get; set; }
+
+    /// <summary>Bytes queued and not yet handed to the transport.</summary>
+    public long QueuedBytes => Volatile.Read(ref _queuedBytes);
+
+    internal SessionState State => (SessionState)Volatile.Read(ref _state);
+
+    /// <summary>Runs the connection to its end. Never throws.</summary>
+    public async Task RunAsync()
+    {
+        var opened = false;
+        _server.Sessions.Add(this);
+        _server.Metrics.ConnectionAccepted();
+        try
+        {
+            if (!await HandshakeAsync())
+            {
+                return;
+            }
+
+            opened = true;
+            _server.Metrics.ConnectionOpened();
+            _application!.OnOpen(this);
+            await ReceiveAsync();
+        }
+        catch (Exception ex) when (IsConnectionError(ex))
+        {
+            // The peer went away or the connection was aborted (timeouts): nothing to report.
+        }
+        catch (Exception ex)
+        {
+            Log.ConnectionFailed(_server.Logger, ex, _connection.ConnectionId);
+            RequestClose(WebSocketCloseCodes.InternalServerError, "internal error"u8);
+        }
+        finally
+        {
+            if (opened)
+            {
+                try
+                {
+                    _application!.OnClose(this);
+                }
+                catch (Exception ex)
+                {
+                    Log.ConnectionFailed(_server.Logger, ex, _connection.ConnectionId);
+                }
+
+                _server.Metrics.ConnectionClosed();
+            }
+
+            await FinishAsync();
+        }
+    }
+
+    /// <summary>Queues a frame; see <see cref="IChatConnection.TrySend"/>.</summary>
+    public bool TrySend(SharedFrame frame)
+    {
+        if (Volatile.Read(ref _state) != (int)SessionState.Open)
+        {
+            return false;
+        }
+
+        var length = frame.Frame.Length;
+        var queued = Interlocked.Add(ref _queuedBytes, length);
+        if (queued > _server.Options.MaxQueuedBytes && queued != length)
+        {
+            Interlocked.Add(ref _queuedBytes, -length);
+            CloseSlowConsumer(queued - length);
+            return false;
+        }
+
+        frame.AddReference();
+        _queue.Enqueue(frame);
+        ScheduleWriter();
+        return true;
+    }
+
+    /// <summary>
+    /// Starts the closing handshake from our side (once): queues a close frame and waits, within
+    /// the close timeout, for the peer's close before dropping TCP. Safe from any thread.
+    /// </summary>
+    public void RequestClose(ushort code, ReadOnlySpan<byte> reason)
+    {
+        if (Interlocked.CompareExchange(ref _state, (int)SessionState.Closing, (int)SessionState.Open) != (int)SessionState.Open)
+        {
+            return;
+        }
+
+        Volatile.Write(ref _stateSince, Environment.TickCount64);
+        EnqueueClose(code, reason);
+    }
+
+    /// <summary>Called by the registry's heartbeat about once a second.</summary>
+    public void OnHeartbeat(long now)
+    {
+        var since = now - Volatile.Read(ref _stateSince);
+        switch (State)
+        {
+            case SessionState.Handshaking when since > _server.HandshakeTimeoutMs:
+                Log.TimedOut(_server.Logger, _connection.ConnectionId, "handshake");
+                Abort("handshake timeout");
+                break;
+            case SessionState.Open:
+                var idle = now - Volatile.Read(ref _lastReceive);
+                if (idle > 2 * _server.PingIntervalMs)
+                {
+                    Log.TimedOut(_server.Logger, _connection.ConnectionId, "no data or pong for two ping intervals");
+                    Abort("ping timeout");
+                }
+                else if (idle > _server.PingIntervalMs && Interlocked.Exchange(ref _pingOutstanding, 1) == 0)
+                {
+                    EnqueueControl(s_ping);
+                }
+
+                break;
+            case SessionState.Closing when since > _server.CloseTimeoutMs:
+                Log.TimedOut(_server.Logger, _connection.ConnectionId, "closing handshake");
+                Abort("close timeout");
+                break;
+        }
+    }
+
+    /// <summary>Server shutdown: close 1001 if open, drop if still handshaking.</summary>
+    public void CloseForShutdown()
+    {
+        if (State == SessionState.Handshaking)
+        {
+            Abort("server shutting down");
+            return;
+        }
+
+        RequestClose(WebSocketCloseCodes.GoingAway, "server shutting down"u8);
+    }
+
+    private void Abort(string reason)
+    {
+        try
+        {
+            _connection.Abort(new ConnectionAbortedException(reason));
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private async ValueTask<bool> HandshakeAsync()
+    {
+        while (true)
+        {
+            var result = await _input.ReadAsync();
+            var buffer = result.Buffer;
+            HandshakeOutcome outcome;
+            SequencePosition consumed = buffer.Start, examined = buffer.End;
+            try
+            {
+                outcome = ProcessHandshake(buffer, ref consumed);
+            }
+            finally
+            {
+                _input.AdvanceTo(consumed, examined);
+            }
+
+            if (outcome == HandshakeOutcome.NeedMoreData)
+            {
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            await _output.FlushAsync();
+            if (outcome != HandshakeOutcome.Upgraded)
+            {
+                _server.Metrics.HandshakeRefused();
+                return false;
+            }
+
+            Volatile.Write(ref _lastReceive, Environment.TickCount64);
+            Volatile.Write(ref _stateSince, Environment.TickCount64);
+            Volatile.Write(ref _state, (int)SessionState.Open);
+            return true;
+        }
+    }
+
+    private HandshakeOutcome ProcessHandshake(ReadOnlySequence<byte> buffer, ref SequencePosition consumed)
+    {
+        var limit = _server.Options.MaxRequestHeaderBytes;
+        byte[]? scratch = buffer.IsSingleSegment ? null : ArrayPool<byte>.Shared.Rent(limit);
+        try
+        {
+            var status = HandshakeParser.TryParse(buffer, limit, scratch, out var request, out var end, out var error);
+            if (status == ParseStatus.NeedMoreData)
+            {
+                return HandshakeOutcome.NeedMoreData;
+            }
+
+            consumed = status == ParseStatus.Done ? end : buffer.End;
+            if (status == ParseStatus.Invalid)
+            {
+                return Refuse(error);
+            }
+
+            if (!request.IsWebSocketUpgrade)
+            {
+                HttpEndpoints.Respond(request, _output, _server);
+                return HandshakeOutcome.Answered;
+            }
+
+            if (!request.TryValidateUpgrade(out error))
+            {
+                return Refuse(error);
+            }
+
+            if (_server.ShuttingDown)
+            {
+                return Refuse(new HandshakeError(503, "server shutting down"));
+            }
+
+            var application = _server.EchoPath is { } echo && request.Path.SequenceEqual(System.Text.Encoding.UTF8.GetBytes(echo))
+                ? _server.Echo
+                : _server.Chat;
+            if (!application.TryAccept(request, _connection, out var userId, out error))
+            {
+                return Refuse(error);
+            }
+
+            _application = application;
+            UserId = userId;
+            HandshakeResponse.WriteSwitchingProtocols(_output, request.Key, default);
+            return HandshakeOutcome.Upgraded;
+        }
+        finally
+        {
+            if (scratch is not null)
+            {
+                ArrayPool<byte>.Shared.Return(scratch);
+            }
+        }
+    }
+
+    private HandshakeOutcome Refuse(in HandshakeError error)
+    {
+        Log.HandshakeRefused(_server.Logger, _connection.ConnectionId, error.StatusCode, error.Reason);
+        HandshakeResponse.WriteError(_output, error);
+        return HandshakeOutcome.Refused;
+    }
+
+    private async Task ReceiveAsync()
+    {
+        while (true)
+        {
+            var result = await _input.ReadAsync();
+            var buffer = result.Buffer;
+            var done = false;
+            try
+            {
+                if (!buffer.IsEmpty)
+                {
+                    Volatile.Write(ref _lastReceive, Environment.TickCount64);
+                }
+
+                done = ProcessFrames(ref buffer);
+            }
+            finally
+            {
+                _input.AdvanceTo(buffer.Start, buffer.End);
+            }
+
+            if (done || result.IsCompleted || result.IsCanceled)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Handles every complete event in the buffer; true when the session is over.</summary>
+    private bool ProcessFrames(ref ReadOnlySequence<byte> buffer)
+    {
+        while (true)
+        {
+            if (_discardInput)
+            {
+                return DiscardAfterError(ref buffer);
+            }
+
+            var result = _reader.Read(buffer, _sink, out var position);
+            buffer = buffer.Slice(position);
+            switch (result)
+            {
+                case WebSocketReadResult.NeedMoreData:
+                    return false;
+
+                case WebSocketReadResult.Message:
+                    _server.Metrics.MessageIn(_sink.WrittenCount);
+                    if (State == SessionState.Open)
+                    {
+                        _application!.OnMessage(this, _reader.MessageType, _sink.WrittenSpan);
+                    }
+
+                    _sink.Reset();
+                    break;
+
+                case WebSocketReadResult.Ping:
+                    if (State == SessionState.Open)
+                    {
+                        var pong = SharedFrame.Create(WebSocketOpcode.Pong, _reader.ControlPayload);
+                        EnqueueControl(pong);
+                        pong.Release();
+                    }
+
+                    break;
+
+                case WebSocketReadResult.Pong:
+                    Volatile.Write(ref _pingOutstanding, 0);
+                    break;
+
+                case WebSocketReadResult.Close:
+                    if (Interlocked.CompareExchange(ref _state, (int)SessionState.Closing, (int)SessionState.Open) == (int)SessionState.Open)
+                    {
+                        // The peer started the closing handshake: echo its code (RFC 6455 §5.5.1).
+                        Volatile.Write(ref _stateSince, Environment.TickCount64);
+                        if (_reader.CloseCode == WebSocketCloseCodes.NoStatusReceived)
+                        {
+                            EnqueueCloseFrame(SharedFrame.Create(WebSocketOpcode.Close, default));
+                        }
+                        else
+                        {
+                            EnqueueClose(_reader.CloseCode, default);
+                        }
+                    }
+
+                    return true;
+
+                case WebSocketReadResult.Error:
+                    _server.Metrics.ProtocolError();
+                    Log.ProtocolError(_server.Logger, _connection.ConnectionId, _reader.CloseCode, _reader.ErrorReason ?? "");
+                    _sink.Reset();
+                    if (State == SessionState.Open)
+                    {
+                        Volatile.Write(ref _state, (int)SessionState.Closing);
+                        Volatile.Write(ref _stateSince, Environment.TickCount64);
+                        EnqueueClose(_reader.CloseCode, System.Text.Encoding.UTF8.GetBytes(_reader.ErrorReason ?? ""));
+                    }
+
+                    _discardInput = true;
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// After a protocol error the close frame is on its way; keep reading (so closing TCP does
+    /// not reset the connection and destroy that frame) until the peer's close frame, EOF or
+    /// the close timeout. Frames are skipped by their header only.
+    /// </summary>
+    private static bool DiscardAfterError(ref ReadOnlySequence<byte> buffer)
+    {
+        buffer = buffer.Slice(buffer.End);
+        return false;
+    }
+
+    private void EnqueueClose(ushort code, ReadOnlySpan<byte> reason)
+    {
+        Span<byte> payload = stackalloc byte[125];
+        BinaryPrimitives.WriteUInt16BigEndian(payload, code);
+        var reasonLength = Math.Min(reason.Length, 123);
+        reason[..reasonLength].CopyTo(payload[2..]);
+        EnqueueCloseFrame(SharedFrame.Create(WebSocketOpcode.Close, payload[..(2 + reasonLength)]));
+    }
+
+    private void EnqueueCloseFrame(SharedFrame frame)
+    {
+        EnqueueControl(frame);
+        frame.Release();
+    }
+
+    /// <summary>Queues a control frame regardless of the byte limit.</summary>
+    private void EnqueueControl(SharedFrame frame)
+    {
+        frame.AddReference();
+        Interlocked.Add(ref _queuedBytes, frame.Frame.Length);
+        _queue.Enqueue(frame);
+        ScheduleWriter();
+    }
+
+    private void CloseSlowConsumer(long queuedBytes)
+    {
+        if (State != SessionState.Open)
+        {
+            return;
+        }
+
+        _server.Metrics.SlowConsumer();
+        Log.SlowConsumer(_server.Logger, _connection.ConnectionId, UserId, queuedBytes);
+        RequestClose(WebSocketCloseCodes.PolicyViolation, "slow consumer: outbound queue limit exceeded"u8);
+    }
+
+    private static bool IsConnectionError(Exception ex)
+        => ex is ConnectionAbortedException or ConnectionResetException or IOException or OperationCanceledException or ObjectDisposedException;
+
+    private enum HandshakeOutcome
+    {
+        NeedMoreData,
+        Upgraded,
+        Answered,
+        Refused,
+    }
+}

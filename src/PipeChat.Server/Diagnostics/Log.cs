@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace PipeChat.Server.Diagnostics;
+
+/// <summary>Source-generated log messages. Nothing here is logged per message at Information.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "PipeChat listening on {Scheme}://{Address}:{Port} (echo path: {EchoPath}, auth: {Auth})")]
+    public static partial void Listening(ILogger logger, string scheme, string address, int port, string echoPath, string auth);
+
+    [LoggerMessage(2, LogLevel.Debug, "Connection {ConnectionId} refused at handshake: {Status} {Reason}")]
+    public static partial void HandshakeRefused(ILogger logger, string connectionId, int status, string reason);
+
+    [LoggerMessage(3, LogLevel.Debug, "Connection {ConnectionId} closed by protocol error {Code}: {Reason}")]
+    public static partial void ProtocolError(ILogger logger, string connectionId, int code, string reason);
+
+    [LoggerMessage(4, LogLevel.Warning, "Connection {ConnectionId} ({UserId}) closed as a slow consumer: {QueuedBytes} bytes queued")]
+    public static partial void SlowConsumer(ILogger logger, string connectionId, string userId, long queuedBytes);
+
+    [LoggerMessage(5, LogLevel.Error, "Connection {ConnectionId} failed")]
+    public static partial void ConnectionFailed(ILogger logger, Exception exception, string connectionId);
+
+    [LoggerMessage(6, LogLevel.Debug, "Connection {ConnectionId} timed out: {What}")]
+    public static partial void TimedOut(ILogger logger, string connectionId, string what);
+
+    [LoggerMessage(7, LogLevel.Information, "Shutting down: closing {Count} connections with 1001")]
+    public static partial void ShuttingDown(ILogger logger, int count);
+}

@@ -1,0 +1,108 @@
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Text;
+
+namespace PipeChat.Server.Diagnostics;
+
+/// <summary>
+/// Counters kept as plain fields (one Interlocked add on the hot path), published through
+/// System.Diagnostics.Metrics (meter "PipeChat", for dotnet-counters) and as Prometheus text at /metrics.
+/// </summary>
+public sealed class ServerMetrics : IDisposable
+{
+    private readonly Meter _meter;
+    private long _connectionsAccepted;
+    private long _connectionsOpen;
+    private long _handshakesRefused;
+    private long _messagesIn;
+    private long _messagesOut;
+    private long _bytesIn;
+    private long _bytesOut;
+    private long _protocolErrors;
+    private long _slowConsumers;
+    private long _queuedBytes;
+
+    public ServerMetrics()
+    {
+        _meter = new Meter("PipeChat");
+        _meter.CreateObservableCounter("pipechat.connections.accepted", () => Volatile.Read(ref _connectionsAccepted));
+        _meter.CreateObservableUpDownCounter("pipechat.connections.open", () => Volatile.Read(ref _connectionsOpen));
+        _meter.CreateObservableCounter("pipechat.handshakes.refused", () => Volatile.Read(ref _handshakesRefused));
+        _meter.CreateObservableCounter("pipechat.messages.in", () => Volatile.Read(ref _messagesIn));
+        _meter.CreateObservableCounter("pipechat.messages.out", () => Volatile.Read(ref _messagesOut));
+        _meter.CreateObservableCounter("pipechat.bytes.in", () => Volatile.Read(ref _bytesIn), "By");
+        _meter.CreateObservableCounter("pipechat.bytes.out", () => Volatile.Read(ref _bytesOut), "By");
+        _meter.CreateObservableCounter("pipechat.protocol_errors", () => Volatile.Read(ref _protocolErrors));
+        _meter.CreateObservableCounter("pipechat.slow_consumers.dropped", () => Volatile.Read(ref _slowConsumers));
+        _meter.CreateObservableUpDownCounter("pipechat.queue.bytes", () => Volatile.Read(ref _queuedBytes), "By");
+    }
+
+    /// <summary>Extra gauges (rooms, users) supplied by the chat layer.</summary>
+    public Func<(string Name, string Help, long Value)[]>? ExtraGauges { get; set; }
+
+    public long ConnectionsOpen => Volatile.Read(ref _connectionsOpen);
+
+    public void ConnectionAccepted() => Interlocked.Increment(ref _connectionsAccepted);
+
+    public void ConnectionOpened() => Interlocked.Increment(ref _connectionsOpen);
+
+    public void ConnectionClosed() => Interlocked.Decrement(ref _connectionsOpen);
+
+    public void HandshakeRefused() => Interlocked.Increment(ref _handshakesRefused);
+
+    public void MessageIn(long bytes)
+    {
+        Interlocked.Increment(ref _messagesIn);
+        Interlocked.Add(ref _bytesIn, bytes);
+    }
+
+    public void FramesOut(long frames, long bytes)
+    {
+        Interlocked.Add(ref _messagesOut, frames);
+        Interlocked.Add(ref _bytesOut, bytes);
+    }
+
+    public void ProtocolError() => Interlocked.Increment(ref _protocolErrors);
+
+    public void SlowConsumer() => Interlocked.Increment(ref _slowConsumers);
+
+    public void QueuedBytes(long delta) => Interlocked.Add(ref _queuedBytes, delta);
+
+    /// <summary>Prometheus text exposition format 0.0.4.</summary>
+    public string RenderPrometheus()
+    {
+        var sb = new StringBuilder(2048);
+        Counter(sb, "pipechat_connections_accepted_total", "TCP connections accepted", _connectionsAccepted);
+        Gauge(sb, "pipechat_connections_open", "WebSocket connections open", _connectionsOpen);
+        Counter(sb, "pipechat_handshakes_refused_total", "upgrade requests refused", _handshakesRefused);
+        Counter(sb, "pipechat_messages_in_total", "WebSocket messages received", _messagesIn);
+        Counter(sb, "pipechat_messages_out_total", "WebSocket frames sent", _messagesOut);
+        Counter(sb, "pipechat_bytes_in_total", "message payload bytes received", _bytesIn);
+        Counter(sb, "pipechat_bytes_out_total", "frame bytes sent", _bytesOut);
+        Counter(sb, "pipechat_protocol_errors_total", "connections closed for protocol violations", _protocolErrors);
+        Counter(sb, "pipechat_slow_consumers_dropped_total", "connections closed for exceeding the outbound queue limit", _slowConsumers);
+        Gauge(sb, "pipechat_queue_bytes", "outbound bytes queued over all connections", _queuedBytes);
+        if (ExtraGauges is { } extra)
+        {
+            foreach (var (name, help, value) in extra())
+            {
+                Gauge(sb, name, help, value);
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    private static void Counter(StringBuilder sb, string name, string help, long value) => Write(sb, name, help, "counter", value);
+
+    private static void Gauge(StringBuilder sb, string name, string help, long value) => Write(sb, name, help, "gauge", value);
+
+    private static void Write(StringBuilder sb, string name, string help, string type, long value)
+    {
+        sb.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
+        sb.Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+        sb.Append(name).Append(' ').Append(Volatile.Read(ref value).ToString(CultureInfo.InvariantCulture)).Append('\n');
+    }
+}

@@ -1,0 +1,67 @@
+namespace PipeChat.Server.Hosting;
+
+/// <summary>Every setting of the server, bound from appsettings.json, PIPECHAT_* variables and flags.</summary>
+public sealed class ServerOptions
+{
+    public int Port { get; set; } = 3001;
+
+    /// <summary>Address to listen on: "any" (all interfaces, IPv4 and IPv6), "loopback", or an IP address.</summary>
+    public string Bind { get; set; } = "any";
+
+    public string? TlsCert { get; set; }
+
+    public string? TlsKey { get; set; }
+
+    /// <summary>When set, a path that echoes every message back (conformance testing).</summary>
+    public string? EchoPath { get; set; }
+
+    /// <summary>Largest WebSocket message (all fragments together); larger → close 1009.</summary>
+    public long MaxMessageBytes { get; set; } = 1024 * 1024;
+
+    public int MaxRequestHeaderBytes { get; set; } = 8 * 1024;
+
+    public double HandshakeTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Idle time before the server pings; a peer silent for two intervals is dropped.</summary>
+    public double PingIntervalSeconds { get; set; } = 25;
+
+    /// <summary>How long to wait for the peer's close frame after sending ours.</summary>
+    public double CloseTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>Outbound bytes queued for one connection before it is closed as a slow consumer (1008).</summary>
+    public long MaxQueuedBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Time given to clients to close after the 1001 sent on shutdown.</summary>
+    public double ShutdownTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>HS256 secret; when set, clients must present a JWT.</summary>
+    public string? AuthSecret { get; set; }
+
+    public string? AuthIssuer { get; set; }
+
+    public string? AuthAudience { get; set; }
+
+    /// <summary>Comma-separated Origin allow-list; empty allows every origin.</summary>
+    public string? AllowedOrigins { get; set; }
+
+    public int MaxConnectionsPerUser { get; set; } = 10;
+
+    public int MaxRoomsPerConnection { get; set; } = 100;
+
+    public int MaxRoomMembers { get; set; } = 100_000;
+
+    /// <summary>Above this many members a room sends no per-member join/leave events.</summary>
+    public int PresenceLimit { get; set; } = 1000;
+
+    /// <summary>Most member ids returned by a room query.</summary>
+    public int QueryMaxMembers { get; set; } = 100;
+
+    /// <summary>Largest JSON chat payload (the whole request); larger → error too_large.</summary>
+    public int MaxChatPayloadBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Whether clients may send "broadcast" to everyone.</summary>
+    public bool AllowBroadcast { get; set; } = true;
+
+    /// <summary>Whether a client may send to a room it has not joined.</summary>
+    public bool AllowSendWithoutJoin { get; set; }
+}

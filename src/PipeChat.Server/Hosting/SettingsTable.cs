@@ -1,0 +1,63 @@
+namespace PipeChat.Server.Hosting;
+
+/// <summary>One setting: its option name, command-line flag, environment variable and help text.</summary>
+internal sealed record Setting(string Name, string Help)
+{
+    /// <summary>"--max-message-bytes" for "MaxMessageBytes".</summary>
+    public string Flag { get; } = "--" + ToKebab(Name);
+
+    /// <summary>"PIPECHAT_MAX_MESSAGE_BYTES" for "MaxMessageBytes".</summary>
+    public string EnvironmentVariable { get; } = "PIPECHAT_" + ToKebab(Name).Replace('-', '_').ToUpperInvariant();
+
+    /// <summary>"PipeChat:MaxMessageBytes", the key in appsettings.json.</summary>
+    public string ConfigKey { get; } = "PipeChat:" + Name;
+
+    private static string ToKebab(string name)
+    {
+        var builder = new System.Text.StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c) && i > 0)
+            {
+                builder.Append('-');
+            }
+
+            builder.Append(char.ToLowerInvariant(c));
+        }
+
+        return builder.ToString();
+    }
+}
+
+/// <summary>The table of every setting; README's config table is generated from the same names.</summary>
+internal static class SettingsTable
+{
+    public static readonly Setting[] All =
+    [
+        new(nameof(ServerOptions.Port), "TCP port for ws:// (or wss:// with TLS), HTTP health and metrics"),
+        new(nameof(ServerOptions.Bind), "listen address: any, loopback, or an IP address"),
+        new(nameof(ServerOptions.TlsCert), "PEM certificate (chain) file; with --tls-key the port serves wss:// (TLS 1.2+)"),
+        new(nameof(ServerOptions.TlsKey), "PEM private key file for --tls-cert"),
+        new(nameof(ServerOptions.EchoPath), "path that echoes every message back, for conformance tests (off unless set)"),
+        new(nameof(ServerOptions.MaxMessageBytes), "largest WebSocket message in bytes; larger closes with 1009"),
+        new(nameof(ServerOptions.MaxRequestHeaderBytes), "largest HTTP upgrade request head; larger gets 431"),
+        new(nameof(ServerOptions.HandshakeTimeoutSeconds), "time allowed to complete the HTTP upgrade"),
+        new(nameof(ServerOptions.PingIntervalSeconds), "idle time before the server pings; silent for 2 intervals drops the peer"),
+        new(nameof(ServerOptions.CloseTimeoutSeconds), "wait for the peer's close frame before dropping TCP"),
+        new(nameof(ServerOptions.MaxQueuedBytes), "outbound bytes queued per connection before it is closed as a slow consumer (1008)"),
+        new(nameof(ServerOptions.ShutdownTimeoutSeconds), "time clients get to close after the 1001 sent at shutdown"),
+        new(nameof(ServerOptions.AuthSecret), "HS256 JWT secret (32+ bytes); when set, clients must present a token"),
+        new(nameof(ServerOptions.AuthIssuer), "required JWT issuer (iss), optional"),
+        new(nameof(ServerOptions.AuthAudience), "required JWT audience (aud), optional"),
+        new(nameof(ServerOptions.AllowedOrigins), "comma-separated Origin allow-list (empty: any origin)"),
+        new(nameof(ServerOptions.MaxConnectionsPerUser), "simultaneous connections one user id may hold"),
+        new(nameof(ServerOptions.MaxRoomsPerConnection), "rooms one connection may join"),
+        new(nameof(ServerOptions.MaxRoomMembers), "members one room may hold"),
+        new(nameof(ServerOptions.PresenceLimit), "above this room size no per-member join/leave events are sent"),
+        new(nameof(ServerOptions.QueryMaxMembers), "most member ids a room query returns"),
+        new(nameof(ServerOptions.MaxChatPayloadBytes), "largest chat request in bytes; larger gets error too_large"),
+        new(nameof(ServerOptions.AllowBroadcast), "whether clients may broadcast to everyone (true/false)"),
+        new(nameof(ServerOptions.AllowSendWithoutJoin), "whether clients may send to rooms they have not joined (true/false)"),
+    ];
+}

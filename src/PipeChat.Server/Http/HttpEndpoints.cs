@@ -1,0 +1,50 @@
+using System.Buffers;
+using System.Text;
+using PipeChat.Protocol.Handshake;
+using PipeChat.Server.Connections;
+
+namespace PipeChat.Server.Http;
+
+/// <summary>
+/// Answers plain HTTP requests on the WebSocket port, one request per connection
+/// (Connection: close): /healthz, /metrics, a short page at /, 426 for chat paths requested
+/// without an upgrade, 404 for anything else.
+/// </summary>
+internal static class HttpEndpoints
+{
+    public static void Respond(in HandshakeRequest request, IBufferWriter<byte> output, ServerContext server)
+    {
+        var path = request.Path;
+        if (path.SequenceEqual("/healthz"u8))
+        {
+            var body = server.ShuttingDown ? "shutting down\n"u8 : "ok\n"u8;
+            HandshakeResponse.WriteResponse(output, server.ShuttingDown ? 503 : 200, "text/plain; charset=utf-8"u8, body);
+            return;
+        }
+
+        if (path.SequenceEqual("/metrics"u8))
+        {
+            var text = server.Metrics.RenderPrometheus();
+            HandshakeResponse.WriteResponse(output, 200, "text/plain; version=0.0.4; charset=utf-8"u8, Encoding.UTF8.GetBytes(text));
+            return;
+        }
+
+        if (path.SequenceEqual("/"u8))
+        {
+            HandshakeResponse.WriteResponse(output, 200, "text/plain; charset=utf-8"u8,
+                "PipeChat WebSocket chat server. Connect with ws://host:port/<your-id>; health at /healthz, metrics at /metrics.\n"u8);
+            return;
+        }
+
+        if (IsSingleSegment(path))
+        {
+            HandshakeResponse.WriteError(output, new HandshakeError(426, "this path speaks WebSocket: send an Upgrade request"));
+            return;
+        }
+
+        HandshakeResponse.WriteError(output, new HandshakeError(404, "not found"));
+    }
+
+    private static bool IsSingleSegment(ReadOnlySpan<byte> path)
+        => path.Length > 1 && path[0] == (byte)'/' && path[1..].IndexOf((byte)'/') < 0;
+}
