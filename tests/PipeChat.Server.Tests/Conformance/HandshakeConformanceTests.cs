@@ -40,6 +40,22 @@ public sealed class HandshakeConformanceTests(HandshakeServerFixture server) : I
     }
 
     [Fact]
+    public async Task Offered_subprotocols_are_never_answered_with_one_not_offered()
+    {
+        await using var client = await RawWebSocketClient.OpenAsync(server.Port);
+
+        await client.SendTextAsync(Request("GET", "/echo",
+            $"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {Key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: chat.v1, chat.v2\r\n"));
+
+        var head = await client.ReadHttpHeadAsync();
+        Assert.Equal(101, head.StatusCode);
+        if (head.Headers.TryGetValue("Sec-WebSocket-Protocol", out var selected))
+        {
+            Assert.Contains(selected, new[] { "chat.v1", "chat.v2" });
+        }
+    }
+
+    [Fact]
     public async Task Missing_key_gets_400()
         => await AssertStatusAsync(Request("GET", "/echo", "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"), 400);
 
@@ -73,7 +89,11 @@ public sealed class HandshakeConformanceTests(HandshakeServerFixture server) : I
 
     [Fact]
     public async Task Unknown_path_without_upgrade_gets_404()
-        => await AssertStatusAsync(Request("GET", "/no-such-path", ""), 404);
+        => await AssertStatusAsync(Request("GET", "/no/such/path", ""), 404);
+
+    [Fact]
+    public async Task Chat_path_without_upgrade_gets_426()
+        => await AssertStatusAsync(Request("GET", "/some-user", ""), 426);
 
     [Fact]
     public async Task Oversized_request_head_gets_431()

@@ -15,14 +15,17 @@ namespace PipeChat.Server.Tests.Conformance;
 /// </summary>
 internal sealed class RawWebSocketClient : IAsyncDisposable
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(4);
+
+    private static readonly TimeSpan s_endTimeout = TimeSpan.FromSeconds(2);
 
     private readonly Socket _socket;
     private readonly CancellationTokenSource _deadline;
-    private readonly TimeSpan _timeout;
+    private TimeSpan _timeout;
     private byte[] _buffer = new byte[64 * 1024];
     private int _start;
     private int _end;
+    private readonly List<string> _received = [];
 
     private RawWebSocketClient(Socket socket, TimeSpan timeout)
     {
@@ -178,7 +181,9 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
             {
                 var payload = available.Slice(header.HeaderLength, checked((int)header.PayloadLength)).ToArray();
                 _start += header.HeaderLength + payload.Length;
-                return new ServerFrame(header.Fin, header.Opcode, payload);
+                var frame = new ServerFrame(header.Fin, header.Opcode, payload);
+                _received.Add(frame.ToString());
+                return frame;
             }
 
             var needed = status == ParseStatus.Done ? checked((int)(header.HeaderLength + header.PayloadLength)) : available.Length + 1;
@@ -232,7 +237,11 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
     /// 0: any), answers it as a client should, and then expects the server to end the TCP connection with
     /// nothing more sent.
     /// </summary>
-    /// <param name="reply">false when the client cannot send a well-formed close (it is stuck inside a frame it never finished).</param>
+    /// <param name="reply">
+    /// false when the client cannot send a well-formed close (it is stuck inside a frame it never
+    /// finished): it then ends its sending side instead, so the server sees EOF rather than waiting
+    /// out its close timeout.
+    /// </param>
     public async Task<ServerFrame> ExpectCloseAsync(ushort? expectedCode, bool reply = true)
     {
         var frame = await ReceiveFrameAsync();
@@ -248,16 +257,37 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
         {
             await SendIgnoringClosedAsync(ClientFrames.Build(WebSocketOpcode.Close, ClientFrames.ClosePayload(frame.CloseCode)));
         }
+        else
+        {
+            ShutdownSend();
+        }
 
         await ExpectEndAsync();
         return frame;
     }
 
-    /// <summary>Expects the server to end the connection without sending another frame.</summary>
+    /// <summary>
+    /// Expects the server to end the connection without sending another frame. Once both closes have
+    /// crossed, a server ends TCP at once (RFC 6455 §7.1.1), so this waits a short time, not the case's deadline.
+    /// </summary>
     public async Task ExpectEndAsync()
     {
+        _timeout = s_endTimeout;
+        _deadline.CancelAfter(s_endTimeout);
         var after = await ReceiveFrameAsync();
         Assert.True(after is null, $"expected the server to end the connection, got {after}");
+    }
+
+    /// <summary>Half-closes the connection: the server reads EOF, the client can still read.</summary>
+    public void ShutdownSend()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (SocketException)
+        {
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -314,5 +344,5 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
     }
 
     private TimeoutException Timeout(string what)
-        => new($"the server did not answer within {_timeout.TotalSeconds:0.#} s ({what}; {_end - _start} bytes buffered)");
+        => new($"within {_timeout.TotalSeconds:0.#} s the server neither sent more nor ended the connection ({what}; frames received so far: [{string.Join(", ", _received)}]; {_end - _start} more bytes buffered)");
 }
