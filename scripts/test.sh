@@ -74,7 +74,7 @@ for trx in "${trx_files[@]}"; do
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
   grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" \
-    | sed -n 's/.*testName="\([^"]*\)".*/  FAILED: \1/p' || true
+    | sed -n 's/.*testName="\([^"]*\)".*/  FAILED: \1/p' | sed 's/&quot;/"/g; s/&amp;/\&/g; s/&lt;/</g; s/&gt;/>/g' || true
 done
 
 if [ "${#trx_files[@]}" -eq 0 ]; then
