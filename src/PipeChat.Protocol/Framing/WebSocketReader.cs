@@ -69,6 +69,13 @@ public struct WebSocketReader
     public readonly bool IsInMessage => _inMessage;
 
     /// <summary>
+    /// Payload bytes of the current frame not yet consumed (0 between frames). After an error
+    /// inside a payload (invalid UTF-8) this is how much of that frame is still to come, so a
+    /// caller can skip to the next frame boundary while it waits for the peer's close frame.
+    /// </summary>
+    public readonly long RemainingFramePayload => _inFrame ? _frameRemaining : 0;
+
+    /// <summary>
     /// Consumes input up to the next event. Data payload bytes are unmasked and written to
     /// <paramref name="sink"/> as they arrive (a partial frame is consumed, not held), so
     /// invalid UTF-8 fails as soon as it is seen. After <see cref="WebSocketReadResult.Message"/>

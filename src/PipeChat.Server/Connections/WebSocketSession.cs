@@ -40,6 +40,7 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
     private long _lastReceive;
     private int _pingOutstanding;
     private bool _discardInput;
+    private long _skipRemaining;
     private volatile bool _outputBroken;
 
     public WebSocketSession(ConnectionContext connection, ServerContext server)
@@ -408,20 +409,85 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
                     }
 
                     _discardInput = true;
+                    _skipRemaining = _reader.RemainingFramePayload;
                     break;
             }
         }
     }
 
     /// <summary>
-    /// After a protocol error the close frame is on its way; keep reading (so closing TCP does
-    /// not reset the connection and destroy that frame) until the peer's close frame, EOF or
-    /// the close timeout. Frames are skipped by their header only.
+    /// After a protocol error our close frame is on its way; keep reading (closing TCP with unread
+    /// input would reset the connection and could destroy that frame) until the peer's close
+    /// frame, EOF or the close timeout. Frames are skipped by their header alone.
     /// </summary>
-    private static bool DiscardAfterError(ref ReadOnlySequence<byte> buffer)
+    private bool DiscardAfterError(ref ReadOnlySequence<byte> buffer)
     {
-        buffer = buffer.Slice(buffer.End);
-        return false;
+        while (true)
+        {
+            if (_skipRemaining > 0)
+            {
+                var skip = Math.Min(_skipRemaining, buffer.Length);
+                buffer = buffer.Slice(skip);
+                _skipRemaining -= skip;
+                if (_skipRemaining > 0)
+                {
+                    return false;
+                }
+            }
+
+            switch (SkimFrameHeader(buffer, out var headerLength, out var payloadLength, out var isClose))
+            {
+                case ParseStatus.NeedMoreData:
+                    return false;
+                case ParseStatus.Invalid:
+                    // No frame boundary to follow: drop input until EOF or the close timeout.
+                    _skipRemaining = long.MaxValue;
+                    buffer = buffer.Slice(buffer.End);
+                    return false;
+            }
+
+            if (isClose)
+            {
+                // The peer answered our close: the closing handshake is complete.
+                buffer = buffer.Slice(buffer.End);
+                return true;
+            }
+
+            buffer = buffer.Slice(headerLength);
+            _skipRemaining = payloadLength;
+        }
+    }
+
+    /// <summary>Reads only a header's opcode and lengths, accepting anything structurally sound.</summary>
+    private static ParseStatus SkimFrameHeader(in ReadOnlySequence<byte> buffer, out int headerLength, out long payloadLength, out bool isClose)
+    {
+        headerLength = 0;
+        payloadLength = 0;
+        isClose = false;
+        Span<byte> header = stackalloc byte[FrameWriter.MaxHeaderLength];
+        var available = (int)Math.Min(buffer.Length, header.Length);
+        if (available < 2)
+        {
+            return ParseStatus.NeedMoreData;
+        }
+
+        buffer.Slice(0, available).CopyTo(header);
+        isClose = (header[0] & 0x0F) == (int)WebSocketOpcode.Close;
+        var length7 = header[1] & 0x7F;
+        var lengthBytes = length7 == 126 ? 2 : length7 == 127 ? 8 : 0;
+        headerLength = 2 + lengthBytes + ((header[1] & 0x80) != 0 ? 4 : 0);
+        if (available < headerLength)
+        {
+            return ParseStatus.NeedMoreData;
+        }
+
+        payloadLength = lengthBytes switch
+        {
+            0 => length7,
+            2 => BinaryPrimitives.ReadUInt16BigEndian(header[2..]),
+            _ => (long)BinaryPrimitives.ReadUInt64BigEndian(header[2..]),
+        };
+        return payloadLength < 0 ? ParseStatus.Invalid : ParseStatus.Done;
     }
 
     private void EnqueueClose(ushort code, ReadOnlySpan<byte> reason)
