@@ -82,12 +82,6 @@ public static class ChatRequestParser
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            if (reader.TokenType is JsonTokenType.StartArray)
-            {
-                // Not an object; still read to the end so garbage is reported the same way.
-                reader.Skip();
-            }
-
             return false;
         }
 
