@@ -33,6 +33,9 @@ public sealed class Room
     /// <summary>The sequence number of the latest message (0 before the first).</summary>
     public long LastSeq => Volatile.Read(ref _lastSeq);
 
+    /// <summary>Segments of the membership (for tests and diagnostics).</summary>
+    internal int SegmentCount => _members.Segments.Length;
+
     /// <summary>True once the last member has left; a closed room is never joined again.</summary>
     public bool IsClosed => Volatile.Read(ref _closed);
 
