@@ -14,6 +14,7 @@ namespace PipeChat.Server.Rooms;
 public sealed class Room
 {
     private readonly Lock _lock = new();
+    private readonly Lock _publishLock = new();
     private readonly MemberSet _members = new();
     private readonly Dictionary<string, int> _connectionsPerUser = new(StringComparer.Ordinal);
     private long _lastSeq;
@@ -45,11 +46,30 @@ public sealed class Room
     /// <summary>
     /// Offers the frame to every member except <paramref name="except"/>; a member whose
     /// <see cref="IChatConnection.TrySend"/> fails is skipped (it closes itself). Lock-free and
-    /// allocation-free. Concurrent publishers to one room are not ordered against each other:
-    /// callers that need per-room order across senders must serialize seq + publish themselves.
+    /// allocation-free. Concurrent publishers to one room are not ordered against each other;
+    /// <see cref="PublishNext"/> is the ordered form for sequenced room messages.
     /// </summary>
     /// <returns>How many members accepted the frame.</returns>
     public int Publish(SharedFrame frame, IChatConnection? except = null) => _members.Send(frame, except);
+
+    /// <summary>
+    /// Takes the next sequence number, lets <paramref name="build"/> write the frame carrying it,
+    /// and publishes that frame, all under the room's sender lock: every member then receives
+    /// this room's messages in sequence order. Only senders to this room wait on each other
+    /// (for one fan-out, which never blocks on a recipient); joins, leaves and scans do not.
+    /// </summary>
+    /// <returns>The frame, with the reference <paramref name="build"/> gave it, for the caller to pass on (e.g. to a backplane) and release.</returns>
+    public SharedFrame PublishNext<TState>(TState state, Func<TState, long, SharedFrame> build, IChatConnection? except, out int delivered)
+        where TState : allows ref struct
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        lock (_publishLock)
+        {
+            var frame = build(state, NextSeq());
+            delivered = _members.Send(frame, except);
+            return frame;
+        }
+    }
 
     /// <summary>A lock-free scan of the members (allocation-free <c>foreach</c>).</summary>
     public MemberEnumerator GetMembers() => _members.GetEnumerator();

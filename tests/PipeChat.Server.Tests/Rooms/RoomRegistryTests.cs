@@ -254,4 +254,59 @@ public class RoomRegistryTests
             Assert.Equal(c.Received.Count, c.Received.Distinct().Count());
         }
     }
+
+    [Fact]
+    public void PublishNext_from_concurrent_senders_delivers_seq_1_to_N_in_order_to_every_member_that_stayed()
+    {
+        const int Senders = 3;
+        const int MessagesPerSender = 500;
+        var registry = new RoomRegistry();
+        var stayers = Enumerable.Range(0, 100).Select(i => new FakeConnection("s" + i)).ToArray();
+        foreach (var s in stayers)
+        {
+            registry.Join("room", s);
+        }
+
+        var room = registry.Join("room", stayers[0]).Room;
+        var churners = Enumerable.Range(0, 200).Select(i => new FakeConnection("c" + i)).ToArray();
+        var actions = new List<Action>();
+        for (var t = 0; t < Senders; t++)
+        {
+            actions.Add(() =>
+            {
+                for (var n = 0; n < MessagesPerSender; n++)
+                {
+                    var frame = room.PublishNext(0, static (_, seq) => FakeConnection.Text(seq.ToString(System.Globalization.CultureInfo.InvariantCulture)), except: null, out _);
+                    frame.Release();
+                }
+            });
+        }
+
+        actions.Add(() =>
+        {
+            for (var round = 0; round < 5; round++)
+            {
+                foreach (var c in churners)
+                {
+                    registry.Join("room", c);
+                }
+
+                foreach (var c in churners)
+                {
+                    registry.Leave(room, c);
+                }
+            }
+        });
+
+        Concurrently.Run([.. actions]);
+
+        Assert.Equal(Senders * MessagesPerSender, room.LastSeq);
+        var expected = Enumerable.Range(1, Senders * MessagesPerSender).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.All(stayers, s => Assert.Equal(expected, s.Received));
+        foreach (var c in churners)
+        {
+            var seqs = c.Received.Select(long.Parse).ToArray();
+            Assert.Equal(seqs.Order(), seqs.Distinct());
+        }
+    }
 }
