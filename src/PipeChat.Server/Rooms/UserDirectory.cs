@@ -107,6 +107,9 @@ public sealed class UserDirectory
     /// <summary>A lock-free, allocation-free scan of every connection.</summary>
     public MemberEnumerator GetConnections() => _all.GetEnumerator();
 
+    /// <summary>The user's entry as registered now (tests and diagnostics).</summary>
+    internal UserConnections? FindEntry(ReadOnlySpan<char> userId) => _byName.TryGetValue(userId, out var entry) ? entry : null;
+
     private void RemoveEntry(UserConnections entry) =>
         _users.TryRemove(new KeyValuePair<string, UserConnections>(entry.UserId, entry));
 }

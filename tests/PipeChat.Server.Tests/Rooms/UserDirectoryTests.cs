@@ -111,6 +111,27 @@ public class UserDirectoryTests
     }
 
     [Fact]
+    public void An_add_that_finds_the_users_entry_closed_but_not_yet_removed_retries_with_a_fresh_entry()
+    {
+        var directory = new UserDirectory();
+        var leaving = new FakeConnection("u");
+        directory.TryAdd(leaving, 5);
+        var stale = directory.FindEntry("u")!;
+
+        // The user's last connection has closed the entry but not yet removed it from the directory.
+        Assert.True(stale.Remove(leaving));
+
+        var arriving = new FakeConnection("u");
+        Assert.Equal(UserAddStatus.CameOnline, directory.TryAdd(arriving, 5));
+        Assert.NotSame(stale, directory.FindEntry("u"));
+
+        var frame = FakeConnection.Text("found");
+        Assert.Equal(1, directory.SendToUser("u", frame));
+        frame.Release();
+        Assert.Equal(["found"], arriving.Received);
+    }
+
+    [Fact]
     public void An_add_racing_the_users_last_removal_is_never_lost()
     {
         var directory = new UserDirectory();
