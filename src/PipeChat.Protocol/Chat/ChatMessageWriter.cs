@@ -61,6 +61,57 @@ public static class ChatMessageWriter
         output.Advance(w.Written);
     }
 
+    /// <summary>Width of a blank seq slot: enough digits for any seq a JavaScript number holds exactly.</summary>
+    public const int SeqSlotWidth = 16;
+
+    /// <summary>
+    /// A room message whose seq is not known yet: writes <see cref="SeqSlotWidth"/> spaces where
+    /// the number goes and returns their offset from the start of what this call wrote, so the
+    /// room's single publisher can stamp the seq at publish time (PipeChat's server closes the gap;
+    /// <see cref="FillSeqSlot"/> fills it in place instead, leaving whitespace, which is valid JSON).
+    /// </summary>
+    public static void WriteRoom(IBufferWriter<byte> output, ReadOnlySpan<char> roomId, ReadOnlySpan<char> from, long timestampMs, ReadOnlySpan<byte> payload, out int seqSlot)
+    {
+        var w = Begin(output, LiteralBound + Str(roomId.Length) + Str(from.Length) + SeqSlotWidth + MaxInt + payload.Length);
+        w.Raw("{\"type\":\"room\",\"data\":{\"roomid\":"u8);
+        w.String(roomId);
+        w.Raw(",\"from\":"u8);
+        w.String(from);
+        w.Raw(",\"seq\":"u8);
+        seqSlot = w.Written;
+        w.Raw("                "u8);
+        w.Raw(",\"ts\":"u8);
+        w.Int64(timestampMs);
+        w.Raw(",\"data\":"u8);
+        Payload(ref w, payload);
+        w.Raw("}}"u8);
+        output.Advance(w.Written);
+    }
+
+    /// <summary>An ack whose seq is stamped later: <c>{"type":"ack","data":{"seq":42},"ref":…}</c>; see <see cref="WriteRoom(IBufferWriter{byte}, ReadOnlySpan{char}, ReadOnlySpan{char}, long, ReadOnlySpan{byte}, out int)"/>.</summary>
+    public static void WriteAck(IBufferWriter<byte> output, ReadOnlySpan<byte> reference, out int seqSlot)
+    {
+        var w = Begin(output, LiteralBound + SeqSlotWidth + reference.Length);
+        w.Raw("{\"type\":\"ack\",\"data\":{\"seq\":"u8);
+        seqSlot = w.Written;
+        w.Raw("                "u8);
+        w.Raw("}"u8);
+        End(ref w, reference);
+        output.Advance(w.Written);
+    }
+
+    /// <summary>Writes <paramref name="seq"/> left-aligned into a blank slot of <see cref="SeqSlotWidth"/> bytes.</summary>
+    public static void FillSeqSlot(Span<byte> slot, long seq)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(seq);
+        if (!System.Buffers.Text.Utf8Formatter.TryFormat(seq, slot[..SeqSlotWidth], out var written))
+        {
+            throw new ArgumentOutOfRangeException(nameof(seq), "seq does not fit its slot");
+        }
+
+        slot[written..SeqSlotWidth].Fill((byte)' ');
+    }
+
     /// <summary><c>{"type":"broadcast","from":"alice","data":&lt;payload&gt;}</c></summary>
     public static void WriteBroadcast(IBufferWriter<byte> output, ReadOnlySpan<char> from, ReadOnlySpan<byte> payload)
     {
