@@ -147,6 +147,80 @@ public static class ChatMessageWriter
         output.Advance(w.Written);
     }
 
+    /// <summary>
+    /// Reply to join with the room's history position:
+    /// <c>{"type":"joined","data":{"roomid":"r1","count":12,"seq":41,"epoch":"9f2c…"},"ref":…}</c>
+    /// (seq: the room's last message seq; epoch: changes whenever the room's history was lost).
+    /// </summary>
+    public static void WriteJoined(IBufferWriter<byte> output, ReadOnlySpan<byte> reference, ReadOnlySpan<char> roomId, int count, long seq, ReadOnlySpan<char> epoch)
+    {
+        var w = Begin(output, LiteralBound + Str(roomId.Length) + Str(epoch.Length) + (2 * MaxInt) + reference.Length);
+        w.Raw("{\"type\":\"joined\",\"data\":{\"roomid\":"u8);
+        w.String(roomId);
+        w.Raw(",\"count\":"u8);
+        w.Int64(count);
+        w.Raw(",\"seq\":"u8);
+        w.Int64(seq);
+        w.Raw(",\"epoch\":"u8);
+        w.String(epoch);
+        w.Raw("}"u8);
+        End(ref w, reference);
+        output.Advance(w.Written);
+    }
+
+    /// <summary>
+    /// The room's history cannot fill the gap a re-joining client asked for (too old, or the epoch
+    /// changed): <c>{"type":"reset","data":{"roomid":"r1","seq":41,"epoch":"9f2c…"},"ref":…}</c>. The app reloads.
+    /// </summary>
+    public static void WriteReset(IBufferWriter<byte> output, ReadOnlySpan<byte> reference, ReadOnlySpan<char> roomId, long seq, ReadOnlySpan<char> epoch)
+    {
+        var w = Begin(output, LiteralBound + Str(roomId.Length) + Str(epoch.Length) + MaxInt + reference.Length);
+        w.Raw("{\"type\":\"reset\",\"data\":{\"roomid\":"u8);
+        w.String(roomId);
+        w.Raw(",\"seq\":"u8);
+        w.Int64(seq);
+        w.Raw(",\"epoch\":"u8);
+        w.String(epoch);
+        w.Raw("}"u8);
+        End(ref w, reference);
+        output.Advance(w.Written);
+    }
+
+    /// <summary>
+    /// Reply to a history request: <c>{"type":"history","data":{"roomid":"r1","epoch":"…","more":true,"messages":[…]},"ref":…}</c>
+    /// where each element is a complete room message as it was delivered (oldest first).
+    /// </summary>
+    public static void WriteHistory(IBufferWriter<byte> output, ReadOnlySpan<byte> reference, ReadOnlySpan<char> roomId, ReadOnlySpan<char> epoch, bool more, ReadOnlySpan<ReadOnlyMemory<byte>> messages)
+    {
+        var total = 0;
+        foreach (var message in messages)
+        {
+            total += message.Length + 1;
+        }
+
+        var w = Begin(output, LiteralBound + Str(roomId.Length) + Str(epoch.Length) + total + reference.Length);
+        w.Raw("{\"type\":\"history\",\"data\":{\"roomid\":"u8);
+        w.String(roomId);
+        w.Raw(",\"epoch\":"u8);
+        w.String(epoch);
+        w.Raw(",\"more\":"u8);
+        w.Bool(more);
+        w.Raw(",\"messages\":["u8);
+        for (var i = 0; i < messages.Length; i++)
+        {
+            if (i > 0)
+            {
+                w.Raw(","u8);
+            }
+
+            w.Raw(messages[i].Span);
+        }
+
+        w.Raw("]}"u8);
+        End(ref w, reference);
+        output.Advance(w.Written);
+    }
+
     /// <summary>Reply to leave: <c>{"type":"left","data":{"roomid":"r1","count":11},"ref":…}</c></summary>
     public static void WriteLeft(IBufferWriter<byte> output, ReadOnlySpan<byte> reference, ReadOnlySpan<char> roomId, int count)
     {

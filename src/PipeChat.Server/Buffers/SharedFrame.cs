@@ -36,6 +36,9 @@ public sealed class SharedFrame : IBufferWriter<byte>
     /// <summary>The payload written so far.</summary>
     public ReadOnlySpan<byte> Payload => _buffer.AsSpan(_payloadOffset, _payloadLength);
 
+    /// <summary>The payload as memory (valid while a reference is held).</summary>
+    public ReadOnlyMemory<byte> PayloadMemory => _buffer.AsMemory(_payloadOffset, _payloadLength);
+
     public int PayloadLength => _payloadLength;
 
     /// <summary>

@@ -11,10 +11,10 @@ namespace PipeChat.Server.Chat;
 internal sealed partial class ChatApplication
 {
     private const int MaxIdChars = ChatRequestParser.MaxIdLength;
+    private const int MaxHistoryPage = 100;
 
     private static readonly ChatError s_binaryNotSupported = new(ChatErrorCodes.BadRequest, "binary messages are not supported: send JSON as text");
     private static readonly ChatError s_broadcastDisabled = new(ChatErrorCodes.Forbidden, "broadcast is disabled on this server");
-    private static readonly ChatError s_historyUnavailable = new(ChatErrorCodes.UnknownType, "history is not available on this server yet");
 
     public void OnMessage(WebSocketSession session, WebSocketOpcode type, ReadOnlySpan<byte> payload)
     {
@@ -67,8 +67,11 @@ internal sealed partial class ChatApplication
                 ChatMessageWriter.WritePong(pong, request.Ref);
                 SendAndRelease(session, pong);
                 break;
+            case ChatRequestType.History:
+                History(session, state, request);
+                break;
             default:
-                SendError(session, s_historyUnavailable, request.Ref);
+                SendError(session, ChatErrors.UnknownType, request.Ref);
                 break;
         }
     }
@@ -77,24 +80,36 @@ internal sealed partial class ChatApplication
     {
         Span<char> roomId = stackalloc char[MaxIdChars];
         roomId = roomId[..Encoding.UTF8.GetChars(request.RoomId, roomId)];
-        var room = state.Rooms.Find(roomId);
+        if (state.Rooms.Find(roomId) is null && state.Rooms.Count >= _options.MaxRoomsPerConnection)
+        {
+            SendError(session, ChatErrors.TooManyRooms, request.Ref);
+            return;
+        }
+
+        // Adding the member and replaying what it missed happen as the room channel's owner,
+        // between two messages, so the client sees history then live messages with no gap.
+        var join = new JoinRequest(this, session, state, roomId, request.Ref, request.Since, request.Epoch);
+        while (!Channels.GetOrCreate(roomId).Exclusive(join, static (channel, join) => join.Application.JoinAsOwner(channel, join)))
+        {
+            // The channel was retired between lookup and ownership: take the room's new one.
+        }
+    }
+
+    private void JoinAsOwner(RoomChannel channel, in JoinRequest join)
+    {
+        var session = join.Session;
+        var room = join.State.Rooms.Find(join.RoomId);
         if (room is null)
         {
-            if (state.Rooms.Count >= _options.MaxRoomsPerConnection)
-            {
-                SendError(session, ChatErrors.TooManyRooms, request.Ref);
-                return;
-            }
-
-            var result = Rooms.Join(roomId, session);
+            var result = Rooms.Join(join.RoomId, session);
             if (result.Status == RoomJoinStatus.RoomFull)
             {
-                SendError(session, ChatErrors.RoomFull, request.Ref);
+                SendError(session, ChatErrors.RoomFull, join.Ref);
                 return;
             }
 
             room = result.Room;
-            state.Rooms.Add(room);
+            join.State.Rooms.Add(room);
             if (result.FirstMember)
             {
                 _ = _backplane.SubscribeRoomAsync(room.Id);
@@ -111,9 +126,60 @@ internal sealed partial class ChatApplication
             }
         }
 
-        var joined = SharedFrame.Rent(96 + room.Id.Length + request.Ref.Length);
-        ChatMessageWriter.WriteJoined(joined, request.Ref, room.Id, room.MemberCount, room.LastSeq);
+        var lastSeq = channel.LastSeq;
+        var joined = SharedFrame.Rent(128 + room.Id.Length + join.Ref.Length);
+        ChatMessageWriter.WriteJoined(joined, join.Ref, room.Id, room.MemberCount, lastSeq, channel.Epoch);
         SendAndRelease(session, joined);
+        if (join.Since is not { } since)
+        {
+            return;
+        }
+
+        var history = channel.History;
+        history.Trim(Environment.TickCount64);
+        var sameEpoch = join.Epoch.IsEmpty || Ascii.Equals(join.Epoch, channel.Epoch);
+        if (sameEpoch && since <= lastSeq && history.Covers(since, lastSeq))
+        {
+            foreach (var frame in history.After(since))
+            {
+                session.TrySend(frame);
+            }
+
+            return;
+        }
+
+        var reset = SharedFrame.Rent(128 + room.Id.Length + join.Ref.Length);
+        ChatMessageWriter.WriteReset(reset, join.Ref, room.Id, lastSeq, channel.Epoch);
+        SendAndRelease(session, reset);
+    }
+
+    private void History(WebSocketSession session, ChatConnectionState state, in ChatRequest request)
+    {
+        Span<char> roomId = stackalloc char[MaxIdChars];
+        roomId = roomId[..Encoding.UTF8.GetChars(request.RoomId, roomId)];
+        if (state.Rooms.Find(roomId) is null && !(_options.AllowSendWithoutJoin && Rooms.TryGetRoom(roomId, out _)))
+        {
+            SendError(session, ChatErrors.NotInRoom, request.Ref);
+            return;
+        }
+
+        var query = new HistoryRequest(session, roomId, request.Ref, request.Before, Math.Min(request.Limit ?? 50, MaxHistoryPage));
+        Channels.GetOrCreate(roomId).Exclusive(query, static (channel, query) =>
+        {
+            channel.History.Trim(Environment.TickCount64);
+            var (frames, more) = channel.History.Before(query.Before ?? long.MaxValue, query.Limit);
+            var messages = new ReadOnlyMemory<byte>[frames.Count];
+            var size = 160 + (query.RoomId.Length * 6) + query.Ref.Length;
+            for (var i = 0; i < frames.Count; i++)
+            {
+                messages[i] = frames[i].PayloadMemory;
+                size += messages[i].Length + 1;
+            }
+
+            var reply = SharedFrame.Rent(size);
+            ChatMessageWriter.WriteHistory(reply, query.Ref, query.RoomId, channel.Epoch, more, messages);
+            SendAndRelease(query.Session, reply);
+        });
     }
 
     private void Leave(WebSocketSession session, ChatConnectionState state, in ChatRequest request)
@@ -168,10 +234,9 @@ internal sealed partial class ChatApplication
             return;
         }
 
-        // Encoded once; the room's outbox stamps the seq, frames it and shares it with every member.
+        // Encoded once; the room's channel stamps the seq, frames it and shares it with every member.
         var frame = SharedFrame.Rent(160 + room.Id.Length + session.UserId.Length + request.Data.Length);
         ChatMessageWriter.WriteRoom(frame, room.Id, session.UserId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), request.Data, out var seqSlot);
-
         SharedFrame? ack = null;
         var ackSlot = 0;
         if (!request.Ref.IsEmpty)
@@ -180,7 +245,7 @@ internal sealed partial class ChatApplication
             ChatMessageWriter.WriteAck(ack, request.Ref, out ackSlot);
         }
 
-        room.Outbox.Post(room, new PendingRoomMessage(frame, seqSlot, session, ack, ackSlot));
+        Channels.GetOrCreate(room.Id).Post(new PendingRoomMessage(room, frame, seqSlot, session, ack, ackSlot));
     }
 
     private void SendNotice(WebSocketSession session, in ChatRequest request)
@@ -263,4 +328,36 @@ internal sealed partial class ChatApplication
         ChatMessageWriter.WriteError(frame, error, reference);
         SendAndRelease(connection, frame);
     }
+}
+
+/// <summary>What a join needs while it owns the room channel.</summary>
+internal readonly ref struct JoinRequest(ChatApplication application, WebSocketSession session, ChatConnectionState state, ReadOnlySpan<char> roomId, ReadOnlySpan<byte> reference, long? since, ReadOnlySpan<byte> epoch)
+{
+    public ChatApplication Application { get; } = application;
+
+    public WebSocketSession Session { get; } = session;
+
+    public ChatConnectionState State { get; } = state;
+
+    public ReadOnlySpan<char> RoomId { get; } = roomId;
+
+    public ReadOnlySpan<byte> Ref { get; } = reference;
+
+    public long? Since { get; } = since;
+
+    public ReadOnlySpan<byte> Epoch { get; } = epoch;
+}
+
+/// <summary>A history page request, answered while owning the room channel.</summary>
+internal readonly ref struct HistoryRequest(WebSocketSession session, ReadOnlySpan<char> roomId, ReadOnlySpan<byte> reference, long? before, int limit)
+{
+    public WebSocketSession Session { get; } = session;
+
+    public ReadOnlySpan<char> RoomId { get; } = roomId;
+
+    public ReadOnlySpan<byte> Ref { get; } = reference;
+
+    public long? Before { get; } = before;
+
+    public int Limit { get; } = limit;
 }

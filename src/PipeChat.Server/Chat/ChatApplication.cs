@@ -17,12 +17,14 @@ namespace PipeChat.Server.Chat;
 /// handshake, then join/leave/room/notice/broadcast/query/ping requests. Every request is
 /// handled synchronously on the sender's read loop; fan-out only enqueues shared frames.
 /// </summary>
-internal sealed partial class ChatApplication : IWebSocketApplication
+internal sealed partial class ChatApplication : IWebSocketApplication, IDisposable
 {
     private readonly ServerOptions _options;
     private readonly TokenValidator? _tokens;
     private readonly string[] _allowedOrigins;
     private readonly IBackplane _backplane;
+    private readonly Timer _sweeper;
+    private static readonly TimeSpan SweepPeriod = TimeSpan.FromSeconds(10);
 
     public ChatApplication(ServerOptions options)
     {
@@ -32,16 +34,26 @@ internal sealed partial class ChatApplication : IWebSocketApplication
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Rooms = new RoomRegistry(new RoomRegistryOptions { MaxMembersPerRoom = options.MaxRoomMembers });
         Users = new UserDirectory();
+        Channels = new RoomChannels(options.HistorySize, (long)(options.HistorySeconds * 1000));
         _backplane = LocalBackplane.Instance;
+        _sweeper = new Timer(static s => ((ChatApplication)s!).Sweep(), this, SweepPeriod, SweepPeriod);
     }
 
     public RoomRegistry Rooms { get; }
 
+    /// <summary>Each room id's seq, epoch and history.</summary>
+    public RoomChannels Channels { get; }
+
     public UserDirectory Users { get; }
+
+    public void Dispose() => _sweeper.Dispose();
+
+    private void Sweep() => Channels.Sweep(Environment.TickCount64, id => Rooms.TryGetRoom(id, out _));
 
     public (string Name, string Help, long Value)[] Gauges() =>
     [
         ("pipechat_rooms", "rooms with at least one member", Rooms.RoomCount),
+        ("pipechat_room_channels", "room ids whose seq and history are kept", Channels.Count),
         ("pipechat_users_online", "distinct user ids connected", Users.TotalUsers),
         ("pipechat_chat_connections", "connections registered with the chat layer", Users.TotalConnections),
     ];

@@ -59,6 +59,12 @@ public sealed class ServerOptions
     /// <summary>Largest JSON chat payload (the whole request); larger → error too_large.</summary>
     public int MaxChatPayloadBytes { get; set; } = 64 * 1024;
 
+    /// <summary>Room messages kept per room for resume and history paging (0 keeps none).</summary>
+    public int HistorySize { get; set; } = 100;
+
+    /// <summary>Age after which kept room messages are dropped; also how long an empty room's seq and history outlive it.</summary>
+    public double HistorySeconds { get; set; } = 3600;
+
     /// <summary>Whether clients may send "broadcast" to everyone.</summary>
     public bool AllowBroadcast { get; set; } = true;
 

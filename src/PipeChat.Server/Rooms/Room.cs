@@ -25,9 +25,6 @@ public sealed class Room
 
     public string Id { get; }
 
-    /// <summary>Orders this room's chat messages and stamps their seq (see <see cref="RoomOutbox"/>).</summary>
-    internal RoomOutbox Outbox { get; } = new();
-
     /// <summary>Member connections now.</summary>
     public int MemberCount => _members.Count;
 
