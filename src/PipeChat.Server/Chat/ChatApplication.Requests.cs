@@ -23,6 +23,20 @@ internal sealed partial class ChatApplication
             return;
         }
 
+        if (!state.Rate.TryTake(Environment.TickCount64))
+        {
+            if (state.Rate.Refusals >= _options.RateLimitBurst)
+            {
+                session.RequestClose(WebSocketCloseCodes.PolicyViolation, "rate limit exceeded"u8);
+            }
+            else
+            {
+                SendError(session, ChatErrors.RateLimited, default);
+            }
+
+            return;
+        }
+
         if (type != WebSocketOpcode.Text)
         {
             SendError(session, s_binaryNotSupported, default);

@@ -132,7 +132,7 @@ internal sealed partial class ChatApplication : IWebSocketApplication, IDisposab
 
     public void OnOpen(WebSocketSession session)
     {
-        var state = new ChatConnectionState();
+        var state = new ChatConnectionState(_options.RateLimitPerSecond, _options.RateLimitBurst);
         session.ApplicationState = state;
         if (Users.TryAdd(session, _options.MaxConnectionsPerUser) == UserAddStatus.LimitReached)
         {

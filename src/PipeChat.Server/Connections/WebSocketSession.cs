@@ -75,8 +75,23 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
     public async Task RunAsync()
     {
         var opened = false;
-        _server.Sessions.Add(this);
+        var address = (_connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address;
+        if (address is { IsIPv4MappedToIPv6: true })
+        {
+            address = address.MapToIPv4();
+        }
+
         _server.Metrics.ConnectionAccepted();
+        if (address is not null && !_server.Sessions.TryAddAddress(address, _server.Options.MaxConnectionsPerIp))
+        {
+            // A flood from one address: drop at once, before reading anything.
+            _server.Metrics.HandshakeRefused();
+            Log.TooManyFromAddress(_server.Logger, _connection.ConnectionId, address.ToString());
+            Abort("too many connections from this address");
+            return;
+        }
+
+        _server.Sessions.Add(this);
         try
         {
             if (!await HandshakeAsync())
@@ -115,6 +130,10 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
             }
 
             await FinishAsync();
+            if (address is not null)
+            {
+                _server.Sessions.RemoveAddress(address);
+            }
         }
     }
 

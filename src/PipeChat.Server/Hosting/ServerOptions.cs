@@ -59,6 +59,15 @@ public sealed class ServerOptions
     /// <summary>Largest JSON chat payload (the whole request); larger → error too_large.</summary>
     public int MaxChatPayloadBytes { get; set; } = 64 * 1024;
 
+    /// <summary>Chat requests one connection may send per second on average (token bucket); 0 turns the limit off.</summary>
+    public double RateLimitPerSecond { get; set; } = 100;
+
+    /// <summary>Requests one connection may send in a burst; this many refused in a row closes it with 1008.</summary>
+    public int RateLimitBurst { get; set; } = 200;
+
+    /// <summary>Simultaneous TCP connections from one IP address (0: no limit).</summary>
+    public int MaxConnectionsPerIp { get; set; } = 1000;
+
     /// <summary>Room messages kept per room for resume and history paging (0 keeps none).</summary>
     public int HistorySize { get; set; } = 100;
 
