@@ -133,5 +133,6 @@ test('a bad user id is refused at the handshake and the page says so', async () 
   await page.click('#login-go');
   await page.waitForSelector('#login-error:has-text("Could not connect")');
   assert.equal(await page.isVisible('#chat'), false);
+  assert.equal(await page.getAttribute('#status', 'data-state'), 'closed', 'no reconnect loop after a refused handshake');
   await page.close();
 });

@@ -263,3 +263,16 @@ test('presence, room, notice and broadcast messages become events', async (t) =>
     ['presence', { type: 'leave', roomid: 'r1', id: 'bob', count: 1 }],
   ]);
 });
+
+test('close() called from a close listener (a refused first handshake) stops reconnecting', async () => {
+  const wx = createFakeWx({ autoOpen: false });
+  const chat = client(wx, { reconnectDelay: 1, reconnectMaxDelay: 1 });
+  chat.on('close', () => chat.close());
+  const connected = chat.connect();
+  await until(() => wx.tasks.length === 1);
+  wx.tasks[0].serverClose(1006, 'HTTP 400');
+  await assert.rejects(connected, (e) => e.code === 'closed');
+  assert.equal(chat.state, States.closed);
+  await tick(20);
+  assert.equal(wx.tasks.length, 1, 'no new socket after close()');
+});

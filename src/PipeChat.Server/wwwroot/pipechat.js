@@ -393,6 +393,9 @@ export class PipeChatClient {
     const willReconnect = this.options.reconnect !== false && this.state !== States.closed;
     this._failPending('disconnected', 'the connection was lost before the reply', true);
     this._emit('close', { code, reason, willReconnect });
+    if (this.state === States.closed) {
+      return; // a close listener called close()
+    }
     if (!willReconnect) {
       this._failQueue('disconnected', 'the connection was lost');
       for (const [roomid] of this._joinWaiters) {
