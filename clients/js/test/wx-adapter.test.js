@@ -276,3 +276,25 @@ test('close() called from a close listener (a refused first handshake) stops rec
   await tick(20);
   assert.equal(wx.tasks.length, 1, 'no new socket after close()');
 });
+
+test('a connectSocket that fails (domain not allowed) counts as a closed socket and is retried', async (t) => {
+  const wx = createFakeWx();
+  const connectSocket = wx.connectSocket;
+  let failures = 1;
+  wx.connectSocket = (options) => {
+    if (failures-- > 0) {
+      setTimeout(() => options.fail({ errMsg: 'connectSocket:fail url not in domain list' }), 0);
+      return { onOpen() {}, onMessage() {}, onClose() {}, onError() {}, send() {}, close() {} };
+    }
+    return connectSocket(options);
+  };
+  const chat = client(wx);
+  t.after(() => chat.close());
+  const transportErrors = [];
+  chat.on('transportError', (e) => transportErrors.push(e.message));
+  const closes = [];
+  chat.on('close', (c) => closes.push(c.reason));
+  await chat.connect();
+  assert.deepEqual(transportErrors, ['connectSocket:fail url not in domain list']);
+  assert.deepEqual(closes, ['connectSocket:fail url not in domain list']);
+});

@@ -99,13 +99,20 @@ export function wxAdapter(wxApi, options = {}) {
     throw new TypeError('wxAdapter: pass the wx object');
   }
   return function connect(url, handlers) {
-    const task = wxApi.connectSocket({
+    const request = {
       url,
-      header: options.header,
-      timeout: options.timeout,
-      tcpNoDelay: options.tcpNoDelay,
-      fail: (res) => handlers.error(new Error((res && res.errMsg) || 'connectSocket failed')),
-    });
+      // e.g. a domain not on the socket legal domain list: no onClose may follow, so report it.
+      fail: (res) => {
+        handlers.error(new Error((res && res.errMsg) || 'connectSocket failed'));
+        handlers.close(1006, (res && res.errMsg) || 'connectSocket failed');
+      },
+    };
+    for (const key of ['header', 'timeout', 'tcpNoDelay']) {
+      if (options[key] !== undefined) {
+        request[key] = options[key];
+      }
+    }
+    const task = wxApi.connectSocket(request);
     task.onOpen(() => handlers.open());
     task.onMessage((res) => {
       if (typeof res.data === 'string') {
