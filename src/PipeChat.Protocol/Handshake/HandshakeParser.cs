@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using PipeChat.Protocol.Framing;
 
 namespace PipeChat.Protocol.Handshake;
@@ -115,6 +117,8 @@ public static class HandshakeParser
         }
     }
 
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowScratchTooSmall()
         => throw new ArgumentException("The scratch buffer must hold at least maxRequestBytes bytes.", "scratch");
 }

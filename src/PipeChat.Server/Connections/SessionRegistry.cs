@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 
 namespace PipeChat.Server.Connections;
 
@@ -9,6 +10,7 @@ namespace PipeChat.Server.Connections;
 internal sealed class SessionRegistry : IDisposable
 {
     private readonly ConcurrentDictionary<long, WebSocketSession> _sessions = new();
+    private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
     private Timer? _timer;
 
     public int Count => _sessions.Count;
@@ -18,6 +20,45 @@ internal sealed class SessionRegistry : IDisposable
     public void Add(WebSocketSession session) => _sessions.TryAdd(session.ConnectionId, session);
 
     public void Remove(WebSocketSession session) => _sessions.TryRemove(session.ConnectionId, out _);
+
+    /// <summary>Counts a connection against its address; false (not counted) when the address is at <paramref name="limit"/>.</summary>
+    public bool TryAddAddress(IPAddress address, int limit)
+    {
+        while (true)
+        {
+            if (!_perAddress.TryGetValue(address, out var count))
+            {
+                if (_perAddress.TryAdd(address, 1))
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            if (limit > 0 && count >= limit)
+            {
+                return false;
+            }
+
+            if (_perAddress.TryUpdate(address, count + 1, count))
+            {
+                return true;
+            }
+        }
+    }
+
+    public void RemoveAddress(IPAddress address)
+    {
+        while (true)
+        {
+            var count = _perAddress[address];
+            if (count == 1 ? _perAddress.TryRemove(new KeyValuePair<IPAddress, int>(address, 1)) : _perAddress.TryUpdate(address, count - 1, count))
+            {
+                return;
+            }
+        }
+    }
 
     public IEnumerable<WebSocketSession> Snapshot() => _sessions.Values;
 

@@ -40,6 +40,9 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
     private long _lastReceive;
     private int _pingOutstanding;
     private bool _discardInput;
+    private long _skipRemaining;
+    private AcceptDecision _pendingAccept;
+    private byte[]? _pendingKey;
     private volatile bool _outputBroken;
 
     public WebSocketSession(ConnectionContext connection, ServerContext server)
@@ -72,8 +75,23 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
     public async Task RunAsync()
     {
         var opened = false;
-        _server.Sessions.Add(this);
+        var address = (_connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address;
+        if (address is { IsIPv4MappedToIPv6: true })
+        {
+            address = address.MapToIPv4();
+        }
+
         _server.Metrics.ConnectionAccepted();
+        if (address is not null && !_server.Sessions.TryAddAddress(address, _server.Options.MaxConnectionsPerIp))
+        {
+            // A flood from one address: drop at once, before reading anything.
+            _server.Metrics.HandshakeRefused();
+            Log.TooManyFromAddress(_server.Logger, _connection.ConnectionId, address.ToString());
+            Abort("too many connections from this address");
+            return;
+        }
+
+        _server.Sessions.Add(this);
         try
         {
             if (!await HandshakeAsync())
@@ -112,6 +130,10 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
             }
 
             await FinishAsync();
+            if (address is not null)
+            {
+                _server.Sessions.RemoveAddress(address);
+            }
         }
     }
 
@@ -233,6 +255,23 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
                 continue;
             }
 
+            if (outcome == HandshakeOutcome.PendingAccept)
+            {
+                var (userId, error) = await _application!.CompleteAcceptAsync(_pendingAccept);
+                if (userId is null)
+                {
+                    outcome = Refuse(error);
+                }
+                else
+                {
+                    UserId = userId;
+                    HandshakeResponse.WriteSwitchingProtocols(_output, _pendingKey, default);
+                    outcome = HandshakeOutcome.Upgraded;
+                }
+
+                _pendingKey = null;
+            }
+
             await _output.FlushAsync();
             if (outcome != HandshakeOutcome.Upgraded)
             {
@@ -284,13 +323,21 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
             var application = _server.EchoPath is { } echo && request.Path.SequenceEqual(System.Text.Encoding.UTF8.GetBytes(echo))
                 ? _server.Echo
                 : _server.Chat;
-            if (!application.TryAccept(request, _connection, out var userId, out error))
+            if (!application.TryAccept(request, _connection, out var decision, out error))
             {
                 return Refuse(error);
             }
 
             _application = application;
-            UserId = userId;
+            if (decision.UserId is null)
+            {
+                // Credentials are checked asynchronously; keep the key (24 bytes) for the 101.
+                _pendingAccept = decision;
+                _pendingKey = request.Key.ToArray();
+                return HandshakeOutcome.PendingAccept;
+            }
+
+            UserId = decision.UserId;
             HandshakeResponse.WriteSwitchingProtocols(_output, request.Key, default);
             return HandshakeOutcome.Upgraded;
         }
@@ -408,20 +455,85 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
                     }
 
                     _discardInput = true;
+                    _skipRemaining = _reader.RemainingFramePayload;
                     break;
             }
         }
     }
 
     /// <summary>
-    /// After a protocol error the close frame is on its way; keep reading (so closing TCP does
-    /// not reset the connection and destroy that frame) until the peer's close frame, EOF or
-    /// the close timeout. Frames are skipped by their header only.
+    /// After a protocol error our close frame is on its way; keep reading (closing TCP with unread
+    /// input would reset the connection and could destroy that frame) until the peer's close
+    /// frame, EOF or the close timeout. Frames are skipped by their header alone.
     /// </summary>
-    private static bool DiscardAfterError(ref ReadOnlySequence<byte> buffer)
+    private bool DiscardAfterError(ref ReadOnlySequence<byte> buffer)
     {
-        buffer = buffer.Slice(buffer.End);
-        return false;
+        while (true)
+        {
+            if (_skipRemaining > 0)
+            {
+                var skip = Math.Min(_skipRemaining, buffer.Length);
+                buffer = buffer.Slice(skip);
+                _skipRemaining -= skip;
+                if (_skipRemaining > 0)
+                {
+                    return false;
+                }
+            }
+
+            switch (SkimFrameHeader(buffer, out var headerLength, out var payloadLength, out var isClose))
+            {
+                case ParseStatus.NeedMoreData:
+                    return false;
+                case ParseStatus.Invalid:
+                    // No frame boundary to follow: drop input until EOF or the close timeout.
+                    _skipRemaining = long.MaxValue;
+                    buffer = buffer.Slice(buffer.End);
+                    return false;
+            }
+
+            if (isClose)
+            {
+                // The peer answered our close: the closing handshake is complete.
+                buffer = buffer.Slice(buffer.End);
+                return true;
+            }
+
+            buffer = buffer.Slice(headerLength);
+            _skipRemaining = payloadLength;
+        }
+    }
+
+    /// <summary>Reads only a header's opcode and lengths, accepting anything structurally sound.</summary>
+    private static ParseStatus SkimFrameHeader(in ReadOnlySequence<byte> buffer, out int headerLength, out long payloadLength, out bool isClose)
+    {
+        headerLength = 0;
+        payloadLength = 0;
+        isClose = false;
+        Span<byte> header = stackalloc byte[FrameWriter.MaxHeaderLength];
+        var available = (int)Math.Min(buffer.Length, header.Length);
+        if (available < 2)
+        {
+            return ParseStatus.NeedMoreData;
+        }
+
+        buffer.Slice(0, available).CopyTo(header);
+        isClose = (header[0] & 0x0F) == (int)WebSocketOpcode.Close;
+        var length7 = header[1] & 0x7F;
+        var lengthBytes = length7 == 126 ? 2 : length7 == 127 ? 8 : 0;
+        headerLength = 2 + lengthBytes + ((header[1] & 0x80) != 0 ? 4 : 0);
+        if (available < headerLength)
+        {
+            return ParseStatus.NeedMoreData;
+        }
+
+        payloadLength = lengthBytes switch
+        {
+            0 => length7,
+            2 => BinaryPrimitives.ReadUInt16BigEndian(header[2..]),
+            _ => (long)BinaryPrimitives.ReadUInt64BigEndian(header[2..]),
+        };
+        return payloadLength < 0 ? ParseStatus.Invalid : ParseStatus.Done;
     }
 
     private void EnqueueClose(ushort code, ReadOnlySpan<byte> reason)
@@ -467,6 +579,7 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
     {
         NeedMoreData,
         Upgraded,
+        PendingAccept,
         Answered,
         Refused,
     }

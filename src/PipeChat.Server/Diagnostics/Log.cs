@@ -23,6 +23,9 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Debug, "Connection {ConnectionId} timed out: {What}")]
     public static partial void TimedOut(ILogger logger, string connectionId, string what);
 
+    [LoggerMessage(8, LogLevel.Warning, "Connection {ConnectionId} dropped: too many connections from {Address}")]
+    public static partial void TooManyFromAddress(ILogger logger, string connectionId, string address);
+
     [LoggerMessage(7, LogLevel.Information, "Shutting down: closing {Count} connections with 1001")]
     public static partial void ShuttingDown(ILogger logger, int count);
 }

@@ -149,6 +149,11 @@ internal static class OptionsLoader
         Range(nameof(o.PresenceLimit), o.PresenceLimit, 0, 10_000_000);
         Range(nameof(o.QueryMaxMembers), o.QueryMaxMembers, 0, 100_000);
         Range(nameof(o.MaxChatPayloadBytes), o.MaxChatPayloadBytes, 64, int.MaxValue);
+        Range(nameof(o.RateLimitPerSecond), o.RateLimitPerSecond, 0, 1_000_000);
+        Range(nameof(o.RateLimitBurst), o.RateLimitBurst, 1, 1_000_000);
+        Range(nameof(o.MaxConnectionsPerIp), o.MaxConnectionsPerIp, 0, 10_000_000);
+        Range(nameof(o.HistorySize), o.HistorySize, 0, 100_000);
+        Range(nameof(o.HistorySeconds), o.HistorySeconds, 1, 30 * 86400);
 
         if (o.Bind is not ("any" or "loopback") && !System.Net.IPAddress.TryParse(o.Bind, out _))
         {

@@ -59,6 +59,21 @@ public sealed class ServerOptions
     /// <summary>Largest JSON chat payload (the whole request); larger → error too_large.</summary>
     public int MaxChatPayloadBytes { get; set; } = 64 * 1024;
 
+    /// <summary>Chat requests one connection may send per second on average (token bucket); 0 turns the limit off.</summary>
+    public double RateLimitPerSecond { get; set; } = 100;
+
+    /// <summary>Requests one connection may send in a burst; this many refused in a row closes it with 1008.</summary>
+    public int RateLimitBurst { get; set; } = 200;
+
+    /// <summary>Simultaneous TCP connections from one IP address (0: no limit).</summary>
+    public int MaxConnectionsPerIp { get; set; } = 1000;
+
+    /// <summary>Room messages kept per room for resume and history paging (0 keeps none).</summary>
+    public int HistorySize { get; set; } = 100;
+
+    /// <summary>Age after which kept room messages are dropped; also how long an empty room's seq and history outlive it.</summary>
+    public double HistorySeconds { get; set; } = 3600;
+
     /// <summary>Whether clients may send "broadcast" to everyone.</summary>
     public bool AllowBroadcast { get; set; } = true;
 

@@ -57,6 +57,11 @@ internal static class SettingsTable
         new(nameof(ServerOptions.PresenceLimit), "above this room size no per-member join/leave events are sent"),
         new(nameof(ServerOptions.QueryMaxMembers), "most member ids a room query returns"),
         new(nameof(ServerOptions.MaxChatPayloadBytes), "largest chat request in bytes; larger gets error too_large"),
+        new(nameof(ServerOptions.RateLimitPerSecond), "chat requests per second per connection (token bucket); over it: error rate_limited; 0: off"),
+        new(nameof(ServerOptions.RateLimitBurst), "burst size of that bucket; this many refused in a row closes the connection (1008)"),
+        new(nameof(ServerOptions.MaxConnectionsPerIp), "simultaneous connections from one IP address; more are dropped at once (0: no limit)"),
+        new(nameof(ServerOptions.HistorySize), "room messages kept per room for resume and history paging (0: none)"),
+        new(nameof(ServerOptions.HistorySeconds), "age limit of kept room messages; an empty room's seq and history live this long"),
         new(nameof(ServerOptions.AllowBroadcast), "whether clients may broadcast to everyone (true/false)"),
         new(nameof(ServerOptions.AllowSendWithoutJoin), "whether clients may send to rooms they have not joined (true/false)"),
     ];

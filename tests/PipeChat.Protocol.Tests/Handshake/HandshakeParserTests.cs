@@ -313,4 +313,19 @@ public class HandshakeParserTests
         Assert.Equal(ParseStatus.Done, status);
         Assert.True(request.Host.Overlaps(bytes));
     }
+
+    [Fact]
+    public void Scratch_smaller_than_the_gathered_bytes_is_a_caller_error()
+    {
+        var bytes = Bytes(ClientRequests.NodeWs);
+        var input = SequenceSplits.FromSegments(bytes.AsMemory(0, 10), bytes.AsMemory(10));
+
+        Assert.Throws<ArgumentException>(() => HandshakeParser.TryParse(input, 8192, new byte[16], out _, out _, out _));
+    }
+
+    [Fact]
+    public void Header_count_counts_every_line()
+    {
+        EveryShape(ClientRequests.Chrome, check: r => Assert.Equal(12, r.HeaderCount));
+    }
 }

@@ -11,6 +11,9 @@ public class Utf8StreamValidatorTests
     private static readonly byte[] s_interesting =
         [0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF4, 0xF5, 0xFF];
 
+    // The fourth byte only needs its class: ASCII, low/high continuation, lead, invalid.
+    private static readonly byte[] s_fourth = [0x41, 0x80, 0xBF, 0xC2, 0xFF];
+
     private static bool Oracle(ReadOnlySpan<byte> bytes)
     {
         try
@@ -143,7 +146,7 @@ public class Utf8StreamValidatorTests
                     bytes[1] = b;
                     bytes[2] = c;
                     AssertMatchesOracle(bytes.AsSpan(0, 3));
-                    foreach (var d in s_interesting)
+                    foreach (var d in s_fourth)
                     {
                         bytes[3] = d;
                         AssertMatchesOracle(bytes);

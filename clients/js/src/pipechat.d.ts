@@ -1,0 +1,183 @@
+// Types for pipechat.js — the PipeChat client SDK (protocol: docs/protocol.md).
+
+export declare const VERSION: string;
+
+export type State = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+export declare const States: Readonly<{ [K in State]: K }>;
+
+/** Any JSON value: payloads are forwarded by the server byte for byte. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** What an adapter reports about its one socket. */
+export interface SocketHandlers {
+  open(): void;
+  message(text: string): void;
+  close(code: number | undefined, reason: string | undefined): void;
+  error(error: unknown): void;
+}
+
+/** One open socket as the client sees it. */
+export interface AdapterSocket {
+  send(text: string): void;
+  close(code: number, reason: string): void;
+}
+
+/** Opens one socket to `url`. */
+export type Adapter = (url: string, handlers: SocketHandlers) => AdapterSocket;
+
+/**
+ * The standard WebSocket (browsers, Node 22+) or a compatible constructor such as the `ws`
+ * package's. `constructorOptions` is passed as the constructor's second argument (for `ws`:
+ * `{ rejectUnauthorized: false }` accepts a self-signed certificate in tests; `{ agent }` too).
+ */
+export declare function webSocketAdapter(WebSocketImpl?: unknown, constructorOptions?: object): Adapter;
+
+/** WeChat mini-programs: `wx.connectSocket` / SocketTask. */
+export declare function wxAdapter(
+  wx: unknown,
+  options?: { header?: Record<string, string>; timeout?: number; tcpNoDelay?: boolean },
+): Adapter;
+
+export interface PipeChatOptions {
+  /** Server base URL: `wss://chat.example.com` (mini-programs: wss, no port) or `ws://127.0.0.1:3001`. */
+  url: string;
+  /** User id (auth off): connects to `<url>/<id>`. */
+  id?: string;
+  /** JWT (auth on): connects to `<url>/?token=…`; a function is called before every (re)connect. */
+  token?: string | (() => string | Promise<string>);
+  adapter: Adapter;
+  /** Request → reply timeout in ms. Default 10000. */
+  requestTimeout?: number;
+  /** Time from opening a socket to the server's welcome, in ms. Default 10000. */
+  connectTimeout?: number;
+  /** Silence (ms) after which the client sends {"type":"ping"}; 0 turns the heartbeat off. Default 20000. */
+  heartbeatInterval?: number;
+  /** Time (ms) the server has to answer a heartbeat before the socket is declared dead. Default 10000. */
+  heartbeatTimeout?: number;
+  /** Reconnect after a lost connection. Default true. */
+  reconnect?: boolean;
+  /** First reconnect delay in ms. Default 500. */
+  reconnectDelay?: number;
+  /** Largest reconnect delay in ms. Default 30000. */
+  reconnectMaxDelay?: number;
+  /** Growth per attempt. Default 2. */
+  reconnectFactor?: number;
+  /** Fraction (0–1) of the delay removed at random, spreading reconnects of many clients. Default 0.5. */
+  reconnectJitter?: number;
+}
+
+export interface Welcome {
+  id: string;
+  conn: number;
+  server: string;
+}
+
+export interface Joined {
+  roomid: string;
+  count: number;
+  /** The room's last seq: the next message has seq + 1. */
+  seq: number;
+  /** True when this join was sent by the SDK after a reconnect. */
+  rejoin: boolean;
+}
+
+export interface RoomMessage<T = Json> {
+  roomid: string;
+  from: string;
+  seq: number;
+  ts: number;
+  data: T;
+}
+
+export interface Notice<T = Json> {
+  from: string;
+  data: T;
+}
+
+export interface Presence {
+  type: 'join' | 'leave';
+  roomid: string;
+  id: string;
+  count: number;
+}
+
+export interface Members {
+  roomid: string;
+  count: number;
+  members: string[];
+  truncated: boolean;
+}
+
+export interface Online {
+  id: string;
+  online: boolean;
+  connections: number;
+}
+
+export interface RequestOptions {
+  timeout?: number;
+}
+
+export interface EventMap {
+  state: { state: State; previous: State };
+  welcome: Welcome & { reconnected: boolean };
+  joined: Joined;
+  left: { roomid: string; count: number };
+  room: RoomMessage;
+  notice: Notice;
+  broadcast: Notice;
+  presence: Presence;
+  /** A server error not tied to a pending request, or a failed re-join after a reconnect. */
+  error: PipeChatError;
+  close: { code: number; reason: string; willReconnect: boolean };
+  reconnecting: { attempt: number; delay: number };
+  heartbeatTimeout: { timeout: number };
+  transportError: unknown;
+  /** Every message from the server, parsed. */
+  message: { type: string; data?: Json; ref?: string | number; from?: string };
+  listenerError: unknown;
+}
+
+export declare class PipeChatError extends Error {
+  /** Server code (offline, not_in_room, bad_request, …) or SDK code (timeout, disconnected, not_connected, closed). */
+  code: string;
+  ref?: string | number;
+  request?: string;
+  roomid?: string;
+  constructor(code: string, message: string, details?: { ref?: string | number; request?: string; roomid?: string });
+}
+
+export declare class PipeChatClient {
+  constructor(options: PipeChatOptions);
+  readonly options: Required<Omit<PipeChatOptions, 'id' | 'token'>> & Pick<PipeChatOptions, 'id' | 'token'>;
+  readonly state: State;
+  /** User id from the last welcome. */
+  readonly id: string | null;
+  readonly conn: number | null;
+  /** Rooms kept joined across reconnects. */
+  readonly rooms: Set<string>;
+
+  on<K extends keyof EventMap>(event: K, listener: (payload: EventMap[K]) => void): () => void;
+  once<K extends keyof EventMap>(event: K, listener: (payload: EventMap[K]) => void): () => void;
+  off<K extends keyof EventMap>(event: K, listener: (payload: EventMap[K]) => void): void;
+
+  connect(): Promise<Welcome>;
+  close(): void;
+  /** App.onShow: check the socket now, reconnect at once if needed. */
+  onShow(): void;
+  /** App.onHide: hold reconnect attempts until onShow. */
+  onHide(): void;
+  reconnect(): void;
+  backoffDelay(attempt: number): number;
+
+  join(roomid: string, options?: RequestOptions): Promise<Joined>;
+  leave(roomid: string, options?: RequestOptions): Promise<{ roomid: string; count: number | null }>;
+  room(roomid: string, data: Json, options?: RequestOptions): Promise<{ seq: number }>;
+  notice(id: string, data: Json, options?: RequestOptions): Promise<Record<string, never>>;
+  broadcast(data: Json, options?: RequestOptions): Promise<Record<string, never>>;
+  query(what: { roomid: string } | { id: string }, options?: RequestOptions): Promise<Members | Online>;
+  members(roomid: string, options?: RequestOptions): Promise<Members>;
+  online(id: string, options?: RequestOptions): Promise<Online>;
+  ping(options?: RequestOptions): Promise<Record<string, never>>;
+  request(type: string, data?: Json, options?: RequestOptions): Promise<any>;
+}

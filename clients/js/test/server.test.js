@@ -1,0 +1,170 @@
+// The SDK against the real PipeChat server (built by scripts/test-clients.sh), on Node with the
+// `ws` package behind webSocketAdapter.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { PipeChatClient, PipeChatError, webSocketAdapter, States } from '../src/pipechat.js';
+import { TestServer, mintToken } from './support/server.js';
+import { nextEvent, until } from './support/fake-wx.js';
+
+const server = new TestServer();
+const clients = [];
+
+before(async () => {
+  await server.start();
+});
+
+after(async () => {
+  for (const c of clients) {
+    c.close();
+  }
+  await server.stop();
+});
+
+function connectAs(id, options = {}, target = server) {
+  const chat = new PipeChatClient({
+    url: target.url,
+    id,
+    adapter: webSocketAdapter(WebSocket),
+    reconnectDelay: 50,
+    reconnectMaxDelay: 400,
+    requestTimeout: 5000,
+    ...options,
+  });
+  clients.push(chat);
+  return chat;
+}
+
+test('connect: the server welcomes the id from the URL', async () => {
+  const alice = connectAs('sdk.alice');
+  const welcome = await alice.connect();
+  assert.equal(welcome.id, 'sdk.alice');
+  assert.equal(typeof welcome.conn, 'number');
+  assert.equal(alice.state, States.open);
+});
+
+test('join, presence and room messages with ack and per-room seq reach every member, the sender included', async () => {
+  const alice = connectAs('r.alice');
+  const bob = connectAs('r.bob');
+  await Promise.all([alice.connect(), bob.connect()]);
+  const a = await alice.join('sdk-room');
+  assert.deepEqual({ roomid: a.roomid, count: a.count, seq: a.seq }, { roomid: 'sdk-room', count: 1, seq: 0 });
+
+  const presence = nextEvent(alice, 'presence');
+  const b = await bob.join('sdk-room');
+  assert.equal(b.count, 2);
+  assert.deepEqual(await presence, { type: 'join', roomid: 'sdk-room', id: 'r.bob', count: 2 });
+
+  const atBob = nextEvent(bob, 'room', (m) => m.roomid === 'sdk-room');
+  const atAlice = nextEvent(alice, 'room', (m) => m.roomid === 'sdk-room');
+  const ack = await alice.room('sdk-room', { text: 'hello 你好 👋' });
+  assert.deepEqual(ack, { seq: 1 });
+  for (const m of [await atBob, await atAlice]) {
+    assert.equal(m.from, 'r.alice');
+    assert.equal(m.seq, 1);
+    assert.equal(typeof m.ts, 'number');
+    assert.deepEqual(m.data, { text: 'hello 你好 👋' });
+  }
+  assert.deepEqual(await bob.room('sdk-room', 'second'), { seq: 2 });
+
+  const left = nextEvent(alice, 'presence', (p) => p.type === 'leave');
+  await bob.leave('sdk-room');
+  assert.deepEqual(await left, { type: 'leave', roomid: 'sdk-room', id: 'r.bob', count: 1 });
+  assert.equal(bob.rooms.has('sdk-room'), false);
+});
+
+test('a private message reaches every connection of the target; to an offline user it fails with offline', async () => {
+  const alice = connectAs('n.alice');
+  const bob1 = connectAs('n.bob');
+  const bob2 = connectAs('n.bob');
+  await Promise.all([alice.connect(), bob1.connect(), bob2.connect()]);
+  const got1 = nextEvent(bob1, 'notice');
+  const got2 = nextEvent(bob2, 'notice');
+  assert.deepEqual(await alice.notice('n.bob', { info: 'hi' }), {});
+  assert.deepEqual(await got1, { from: 'n.alice', data: { info: 'hi' } });
+  assert.deepEqual(await got2, { from: 'n.alice', data: { info: 'hi' } });
+
+  await assert.rejects(alice.notice('n.nobody', { info: 'hello?' }), (e) => {
+    assert.ok(e instanceof PipeChatError);
+    assert.equal(e.code, 'offline');
+    assert.equal(e.request, 'notice');
+    return true;
+  });
+});
+
+test('query: members of a room and whether a user is online', async () => {
+  const alice = connectAs('q.alice');
+  const bob = connectAs('q.bob');
+  await Promise.all([alice.connect(), bob.connect()]);
+  await alice.join('q-room');
+  await bob.join('q-room');
+  const members = await alice.members('q-room');
+  assert.equal(members.roomid, 'q-room');
+  assert.equal(members.count, 2);
+  assert.deepEqual([...members.members].sort(), ['q.alice', 'q.bob']);
+  assert.equal(members.truncated, false);
+  assert.deepEqual(await alice.online('q.bob'), { id: 'q.bob', online: true, connections: 1 });
+  assert.equal((await alice.online('q.ghost')).online, false);
+  assert.equal((await alice.members('q-nobody-here')).count, 0);
+});
+
+test('broadcast reaches other users; ping gets a pong', async () => {
+  const alice = connectAs('b.alice');
+  const bob = connectAs('b.bob');
+  await Promise.all([alice.connect(), bob.connect()]);
+  const got = nextEvent(bob, 'broadcast', (m) => m.from === 'b.alice');
+  await alice.broadcast({ text: 'to everyone' });
+  assert.deepEqual(await got, { from: 'b.alice', data: { text: 'to everyone' } });
+  await alice.ping();
+});
+
+test('a room message to a room not joined fails with not_in_room and the connection stays open', async () => {
+  const alice = connectAs('e.alice');
+  await alice.connect();
+  await assert.rejects(alice.room('e-not-joined', 'x'), (e) => e.code === 'not_in_room');
+  await alice.ping();
+  assert.equal(alice.state, States.open);
+});
+
+test('after a server restart both clients reconnect, re-join their room and carry on', async (t) => {
+  const own = new TestServer();
+  await own.start();
+  t.after(() => own.stop());
+  const alice = connectAs('x.alice', {}, own);
+  const bob = connectAs('x.bob', {}, own);
+  await Promise.all([alice.connect(), bob.connect()]);
+  await alice.join('x-room');
+  await bob.join('x-room');
+  const before = nextEvent(bob, 'room');
+  await alice.room('x-room', 'before');
+  assert.equal((await before).data, 'before');
+
+  const closes = [];
+  alice.on('close', (c) => closes.push(c));
+  await own.stop();
+  await until(() => alice.state !== States.open && bob.state !== States.open);
+  assert.equal(closes[0].code, 1001, 'graceful shutdown closes with 1001');
+  assert.equal(closes[0].willReconnect, true);
+
+  const aliceBack = nextEvent(alice, 'joined', (j) => j.rejoin, 15000);
+  const bobBack = nextEvent(bob, 'joined', (j) => j.rejoin, 15000);
+  await own.start();
+  assert.equal((await aliceBack).roomid, 'x-room');
+  await bobBack;
+
+  const after = nextEvent(bob, 'room');
+  const ack = await alice.room('x-room', 'after');
+  assert.equal(ack.seq, 1, 'the new server starts the room again');
+  assert.deepEqual(await after, { roomid: 'x-room', from: 'x.alice', seq: 1, ts: (await after).ts, data: 'after' });
+});
+
+test('with --auth-secret the id comes from a JWT passed as ?token=', async (t) => {
+  const secret = 'sdk-test-secret-0123456789abcdef-0123456789';
+  const authed = new TestServer({ args: ['--auth-secret', secret] });
+  await authed.start();
+  t.after(() => authed.stop());
+  const token = mintToken('jwt.alice', secret);
+  const alice = new PipeChatClient({ url: authed.url, token: () => token, adapter: webSocketAdapter(WebSocket) });
+  clients.push(alice);
+  assert.equal((await alice.connect()).id, 'jwt.alice');
+});

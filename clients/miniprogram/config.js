@@ -1,0 +1,7 @@
+// Where the mini-program connects. WeChat requires wss:// to a domain registered as a
+// "socket legal domain", on port 443 (no port in the URL). See README.md.
+export const SERVER_URL = 'wss://chat.example.com';
+
+// Developer tools only: with "do not verify legal domains" ticked you may point at a dev server,
+// e.g. 'ws://192.168.1.20:3001'. Devices ignore that setting.
+export const DEV_SERVER_URL = '';

@@ -1,0 +1,378 @@
+// PipeChat web demo: rooms, private messages, presence, reconnects — on the SDK in pipechat.js.
+import { PipeChatClient, webSocketAdapter } from './pipechat.js';
+
+const TIME_LABEL_GAP_MS = 3 * 60 * 1000; // a time label when 3+ minutes passed, as in the original
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+
+/** ws(s)://host of this page, or ?server=… */
+function serverUrl() {
+  if (params.get('server')) {
+    return params.get('server');
+  }
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}`;
+}
+
+let client = null;
+let me = null;
+let current = null;
+/** key → { key, kind: 'room' | 'dm', name, items, unread, lastTs, members, count } */
+const conversations = new Map();
+
+// ---- conversations ------------------------------------------------------------------------------
+
+function conversation(kind, name) {
+  const key = `${kind}:${name}`;
+  let conv = conversations.get(key);
+  if (!conv) {
+    conv = { key, kind, name, items: [], unread: 0, lastTs: 0, members: [], count: 0 };
+    conversations.set(key, conv);
+    renderLists();
+  }
+  return conv;
+}
+
+function push(conv, item) {
+  if (item.type === 'msg') {
+    if (!conv.lastTs || item.ts - conv.lastTs > TIME_LABEL_GAP_MS) {
+      push(conv, { type: 'time', ts: item.ts });
+    }
+    conv.lastTs = item.ts;
+  }
+  conv.items.push(item);
+  if (conv === current) {
+    appendItem(item);
+  } else if (item.type === 'msg') {
+    conv.unread++;
+    renderLists();
+  }
+}
+
+function system(conv, text, level = 'info') {
+  if (conv) {
+    push(conv, { type: 'system', text, level });
+  }
+}
+
+function select(conv) {
+  current = conv;
+  conv.unread = 0;
+  $('conv-title').textContent = conv.kind === 'room' ? `# ${conv.name}` : `@ ${conv.name} (private)`;
+  $('leave').hidden = conv.kind !== 'room';
+  $('text').disabled = false;
+  $('send').disabled = false;
+  $('text').placeholder = conv.kind === 'room' ? `Message #${conv.name}` : `Private message to ${conv.name}`;
+  renderMessages();
+  renderLists();
+  renderMembers();
+  $('text').focus();
+}
+
+// ---- rendering (textContent only: messages are user input) --------------------------------------
+
+function timeLabel(ts) {
+  const d = new Date(ts);
+  const hm = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return d.toDateString() === new Date().toDateString() ? hm : `${d.toLocaleDateString()} ${hm}`;
+}
+
+function textOf(data) {
+  if (data && typeof data === 'object' && typeof data.text === 'string') {
+    return data.text;
+  }
+  if (data && typeof data === 'object' && typeof data.info === 'string') {
+    return data.info; // the original front end's shape
+  }
+  return typeof data === 'string' ? data : JSON.stringify(data);
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) {
+    node.className = className;
+  }
+  if (text !== undefined) {
+    node.textContent = text;
+  }
+  return node;
+}
+
+function appendItem(item) {
+  const list = $('messages');
+  let node;
+  if (item.type === 'time') {
+    node = el('li', 'time', timeLabel(item.ts));
+  } else if (item.type === 'system') {
+    node = el('li', `system ${item.level}`, item.text);
+  } else {
+    node = el('li', `msg${item.mine ? ' mine' : ''}${item.failed ? ' failed' : ''}`);
+    const head = el('div', 'meta');
+    head.append(el('span', 'from', item.from));
+    head.append(el('span', 'clock', new Date(item.ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })));
+    node.append(head, el('div', 'text', item.text));
+    if (item.failed) {
+      node.append(el('div', 'note', 'not delivered'));
+    }
+  }
+  list.append(node);
+  list.scrollTop = list.scrollHeight;
+}
+
+function renderMessages() {
+  $('messages').replaceChildren();
+  for (const item of current ? current.items : []) {
+    appendItem(item);
+  }
+}
+
+function renderLists() {
+  for (const [kind, listId] of [['room', 'room-list'], ['dm', 'dm-list']]) {
+    const list = $(listId);
+    list.replaceChildren();
+    for (const conv of conversations.values()) {
+      if (conv.kind !== kind) {
+        continue;
+      }
+      const item = el('li', conv === current ? 'active' : '');
+      const button = el('button', 'conv', kind === 'room' ? `# ${conv.name}` : `@ ${conv.name}`);
+      button.dataset.key = conv.key;
+      button.addEventListener('click', () => select(conv));
+      item.append(button);
+      if (conv.unread) {
+        item.append(el('span', 'badge', String(conv.unread)));
+      }
+      list.append(item);
+    }
+  }
+}
+
+function renderMembers() {
+  const list = $('member-list');
+  list.replaceChildren();
+  if (!current || current.kind !== 'room') {
+    $('member-count').textContent = '';
+    return;
+  }
+  $('member-count').textContent = String(current.members.length);
+  for (const id of [...current.members].sort()) {
+    const item = el('li');
+    const button = el('button', 'member', id === me ? `${id} (you)` : id);
+    button.disabled = id === me;
+    button.title = 'private message';
+    button.addEventListener('click', () => select(conversation('dm', id)));
+    item.append(button);
+    list.append(item);
+  }
+}
+
+async function refreshMembers(conv) {
+  try {
+    const result = await client.members(conv.name);
+    conv.members = result.members;
+    conv.count = result.count;
+    if (conv === current) {
+      renderMembers();
+    }
+  } catch {
+    // reconnecting: the re-join refreshes it
+  }
+}
+
+function setStatus(state, text) {
+  const status = $('status');
+  status.dataset.state = state;
+  status.textContent = text;
+}
+
+// ---- the client -----------------------------------------------------------------------------
+
+function start(id, token) {
+  const options = { url: serverUrl(), adapter: webSocketAdapter(), reconnectDelay: 300, reconnectMaxDelay: 5000 };
+  if (token) {
+    options.token = token;
+  } else {
+    options.id = id;
+  }
+  client = new PipeChatClient(options);
+  let welcomed = false;
+  let live = false;
+
+  client.on('state', ({ state }) => {
+    const labels = { connecting: 'connecting…', open: 'connected', reconnecting: 'reconnecting…', closed: 'disconnected', idle: 'not connected' };
+    setStatus(state, labels[state]);
+  });
+  client.on('close', ({ code }) => {
+    if (!welcomed) {
+      // The handshake was refused (bad id → 400, bad token → 401) or the server is down.
+      client.close();
+      showLogin(`Could not connect (${code}): check the id or token, and that the server runs.`);
+      return;
+    }
+    if (live) {
+      live = false; // one line per outage, not one per failed attempt
+      system(current, 'connection lost — reconnecting…', 'warn');
+    }
+  });
+  client.on('welcome', (w) => {
+    welcomed = true;
+    live = true;
+    me = w.id;
+    $('whoami').textContent = `signed in as ${w.id}`;
+    if (w.reconnected) {
+      system(current, 'reconnected');
+    }
+  });
+  client.on('joined', (j) => {
+    const conv = conversation('room', j.roomid);
+    refreshMembers(conv);
+  });
+  client.on('room', (m) => {
+    const conv = conversation('room', m.roomid);
+    push(conv, { type: 'msg', from: m.from, text: textOf(m.data), ts: m.ts, mine: m.from === me, seq: m.seq });
+  });
+  client.on('notice', (n) => {
+    const conv = conversation('dm', n.from);
+    push(conv, { type: 'msg', from: n.from, text: textOf(n.data), ts: Date.now(), mine: false });
+  });
+  client.on('broadcast', (b) => {
+    system(current, `📣 ${b.from}: ${textOf(b.data)}`, 'broadcast');
+  });
+  client.on('presence', (p) => {
+    const conv = conversation('room', p.roomid);
+    system(conv, `${p.id} ${p.type === 'join' ? 'joined' : 'left'} (${p.count} online)`);
+    refreshMembers(conv);
+  });
+  client.on('error', (e) => system(current, `error: ${e.code} — ${e.message}`, 'error'));
+
+  client.connect().then(() => {
+    $('login').hidden = true;
+    $('chat').hidden = false;
+    $('logout').hidden = false;
+    const room = params.get('room');
+    if (room) {
+      joinRoom(room);
+    }
+  }, () => {});
+}
+
+function showLogin(message) {
+  $('login').hidden = false;
+  $('chat').hidden = true;
+  $('logout').hidden = true;
+  $('login-error').textContent = message ?? '';
+}
+
+async function joinRoom(name) {
+  const conv = conversation('room', name);
+  select(conv);
+  try {
+    const joined = await client.join(name);
+    system(conv, `you joined #${name} (${joined.count} online)`);
+  } catch (e) {
+    system(conv, `could not join: ${e.code} — ${e.message}`, 'error');
+  }
+}
+
+async function send(text) {
+  const conv = current;
+  const data = { kind: 'text', text };
+  if (conv.kind === 'room') {
+    try {
+      await client.room(conv.name, data); // rendered when the server delivers it (to us too)
+    } catch (e) {
+      system(conv, `not sent: ${e.code} — ${e.message}`, 'error');
+    }
+    return;
+  }
+  const item = { type: 'msg', from: me, text, ts: Date.now(), mine: true };
+  try {
+    await client.notice(conv.name, data);
+    if (conv.name !== me) {
+      push(conv, item); // the server does not echo private messages to the sender
+    }
+  } catch (e) {
+    push(conv, { ...item, failed: true });
+    system(conv, e.code === 'offline' ? `${conv.name} is offline — the message was not delivered` : `not sent: ${e.code} — ${e.message}`, 'error');
+  }
+}
+
+// ---- wiring -------------------------------------------------------------------------------------
+
+$('login').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const id = $('login-id').value.trim();
+  const token = $('login-token').value.trim();
+  if (!id && !token) {
+    $('login-error').textContent = 'Enter a user id or a token.';
+    return;
+  }
+  $('login-error').textContent = '';
+  start(id, token);
+});
+
+$('join-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const name = $('join-room').value.trim();
+  if (name) {
+    $('join-room').value = '';
+    joinRoom(name);
+  }
+});
+
+$('dm-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const id = $('dm-user').value.trim();
+  if (id) {
+    $('dm-user').value = '';
+    select(conversation('dm', id));
+  }
+});
+
+$('composer').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = $('text').value.trim();
+  if (text && current) {
+    $('text').value = '';
+    send(text);
+  }
+});
+
+$('leave').addEventListener('click', async () => {
+  const conv = current;
+  if (conv?.kind !== 'room') {
+    return;
+  }
+  await client.leave(conv.name).catch(() => {});
+  conversations.delete(conv.key);
+  current = null;
+  $('conv-title').textContent = 'Join a room to start';
+  $('leave').hidden = true;
+  $('text').disabled = true;
+  $('send').disabled = true;
+  renderMessages();
+  renderLists();
+  renderMembers();
+});
+
+$('logout').addEventListener('click', () => {
+  client?.close();
+  conversations.clear();
+  current = null;
+  renderMessages();
+  renderLists();
+  showLogin();
+});
+
+// A tab in the background may lose its socket silently (laptops sleep): check it when shown.
+// (Browsers keep timers running in background tabs, so reconnects are not held while hidden.)
+document.addEventListener('visibilitychange', () => {
+  if (client && document.visibilityState === 'visible') {
+    client.onShow();
+  }
+});
+window.addEventListener('online', () => client?.onShow());
+
+if (params.get('id') || params.get('token')) {
+  start(params.get('id'), params.get('token'));
+}
