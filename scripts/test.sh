@@ -79,7 +79,9 @@ done
 
 if [ "${#trx_files[@]}" -eq 0 ]; then
   echo "test.sh: no test results were written (build failure?); dotnet test exited with $status" >&2
-  status=${status/#0/1}
+  if [ "$status" -eq 0 ]; then
+    status=1
+  fi
 fi
 if [ "$failed" -gt 0 ] && [ "$status" -eq 0 ]; then
   status=1
