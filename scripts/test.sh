@@ -87,5 +87,26 @@ if [ "$failed" -gt 0 ] && [ "$status" -eq 0 ]; then
   status=1
 fi
 
+# The JS SDK, mini-program, browser (Debian chromium) and nginx suites: node's test runner.
+# The Release build above already produced the server they start. `--filter` runs skip them.
+if [ "$#" -eq 0 ]; then
+  clients_log="$results/clients.log"
+  set +e
+  SKIP_BUILD=1 timeout 900 bash scripts/test-clients.sh 2>&1 | tee "$clients_log"
+  clients_status=${PIPESTATUS[0]}
+  set -e
+  clients_line="$(grep -E '^clients: [0-9]+ passed, [0-9]+ failed' "$clients_log" | tail -n 1)"
+  cp="$(sed -n 's/^clients: \([0-9]*\) passed.*/\1/p' <<<"$clients_line")"
+  cf="$(sed -n 's/.* \([0-9]*\) failed$/\1/p' <<<"$clients_line")"
+  if [ -z "$clients_line" ]; then
+    cf=1
+  fi
+  passed=$((passed + ${cp:-0}))
+  failed=$((failed + ${cf:-0}))
+  if [ "$clients_status" -ne 0 ] || [ "${cf:-0}" -gt 0 ]; then
+    status=1
+  fi
+fi
+
 echo "tests: $passed passed, $failed failed"
 exit "$status"
