@@ -88,6 +88,16 @@ internal sealed class ChatClient : IAsyncDisposable
         await _socket.SendAsync(payload, type, endOfMessage: true, timeout.Token);
     }
 
+    /// <summary>Sends one text message in several WebSocket frames (a fragmented message).</summary>
+    public async Task SendFragmentsAsync(params string[] parts)
+    {
+        using var timeout = new CancellationTokenSource(DefaultTimeout);
+        for (var i = 0; i < parts.Length; i++)
+        {
+            await _socket.SendAsync(Encoding.UTF8.GetBytes(parts[i]), WebSocketMessageType.Text, endOfMessage: i == parts.Length - 1, timeout.Token);
+        }
+    }
+
     /// <summary>Takes the first received message (oldest first) that matches; earlier non-matching ones stay queued.</summary>
     public async Task<Received> ExpectAsync(Func<Received, bool> predicate, TimeSpan? timeout = null)
     {

@@ -99,4 +99,57 @@ public sealed class LifecycleTests
 
         Assert.Equal(WebSocketCloseStatus.NormalClosure, await alice.Closed);
     }
+
+    [Fact]
+    public async Task Shutdown_finishes_even_when_a_client_never_answers_the_close()
+    {
+        var server = await TestServer.StartAsync("--close-timeout-seconds", "1", "--shutdown-timeout-seconds", "1");
+        using var silent = await RawClient.OpenAsync(server.Port);
+        Assert.Equal(101, RawClient.StatusOf(await silent.UpgradeAsync("/silent")));
+        await using var polite = await ChatClient.ConnectAsync(server, "/polite");
+
+        await server.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(15));
+
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, await polite.Closed.WaitAsync(ChatClient.DefaultTimeout));
+        var (_, closeCode) = await silent.ReadToEndAsync(ChatClient.DefaultTimeout);
+        Assert.Equal(1001, closeCode);
+    }
+
+    [Fact]
+    public async Task Peer_that_never_answers_pings_is_dropped()
+    {
+        await using var server = await TestServer.StartAsync("--ping-interval-seconds", "0.5", "--handshake-timeout-seconds", "1");
+        using var silent = await RawClient.OpenAsync(server.Port);
+        Assert.Equal(101, RawClient.StatusOf(await silent.UpgradeAsync("/silent")));
+
+        // Reading only drains what the server sends (welcome, pings); it never writes a pong.
+        var (_, closeCode) = await silent.ReadToEndAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Null(closeCode);
+    }
+
+    [Fact]
+    public async Task Idle_client_that_answers_pings_stays_connected()
+    {
+        await using var server = await TestServer.StartAsync("--ping-interval-seconds", "0.5", "--handshake-timeout-seconds", "1");
+        await using var alice = await ChatClient.ConnectAsync(server, "/alice");
+
+        // Several ping intervals of silence from the application; the client's WebSocket answers pings.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+
+        await alice.SendAsync("""{"type":"ping","ref":"still"}""");
+        await alice.ExpectAsync(Messages.WithRef("pong", "still"));
+    }
+
+    [Fact]
+    public async Task Connection_that_never_completes_the_handshake_is_dropped()
+    {
+        await using var server = await TestServer.StartAsync("--handshake-timeout-seconds", "0.5");
+        using var silent = await RawClient.OpenAsync(server.Port);
+
+        var (textFrames, closeCode) = await silent.ReadToEndAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(0, textFrames);
+        Assert.Null(closeCode);
+    }
 }
