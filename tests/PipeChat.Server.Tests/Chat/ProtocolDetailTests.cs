@@ -280,4 +280,106 @@ public sealed class ProtocolDetailTests
 
         Assert.Equal("bad_json", Messages.ErrorCode(await alice.ExpectAsync(Messages.OfType("error"))));
     }
+    [Theory]
+    [InlineData("-1.5e3")]
+    [InlineData("12345678901234567890123")]
+    [InlineData("\"\"")]
+    public async Task Unusual_refs_are_echoed_byte_for_byte(string reference)
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var alice = await ChatClient.ConnectAsync(server, "/alice");
+
+        var pong = await RequestAsync(alice, """{"type":"ping","ref":""" + reference + "}");
+
+        Assert.Equal("""{"type":"pong","ref":""" + reference + "}", pong.Raw);
+    }
+
+    [Fact]
+    public async Task Long_string_ref_is_echoed()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var alice = await ChatClient.ConnectAsync(server, "/alice");
+        var reference = new string('r', 5000);
+
+        var error = await RequestAsync(alice, "{\"type\":\"leave\",\"data\":{\"roomid\":\"x\"},\"ref\":\"" + reference + "\"}");
+
+        Assert.Equal(reference, ChatClient.Ref(error));
+    }
+
+    [Theory]
+    [InlineData("""{"type":"ping","ref":null}""")]
+    [InlineData("""{"type":"ping","ref":true}""")]
+    [InlineData("""{"type":"ping","ref":[1]}""")]
+    [InlineData("""{"type":"notice","data":{"id":"","data":1}}""")]
+    [InlineData("""{"type":"notice","data":{"id":5,"data":1}}""")]
+    [InlineData("""{"type":"query","data":{"id":""}}""")]
+    [InlineData("""{"type":"join","data":"r1"}""")]
+    [InlineData("""{"type":"join","data":{"roomid":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}}""")]
+    public async Task More_bad_fields_are_bad_request(string json)
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var alice = await ChatClient.ConnectAsync(server, "/alice");
+
+        Assert.Equal("bad_request", Messages.ErrorCode(await RequestAsync(alice, json)));
+        Assert.Equal("pong", (await RequestAsync(alice, """{"type":"ping"}""")).Type);
+    }
+
+    [Fact]
+    public async Task Room_id_of_exactly_128_bytes_is_accepted()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var alice = await ChatClient.ConnectAsync(server, "/alice");
+        var roomId = new string('a', 125) + "中";
+
+        var joined = await RequestAsync(alice, "{\"type\":\"join\",\"data\":{\"roomid\":\"" + roomId + "\"}}");
+
+        Assert.Equal(roomId, joined.Data.Str("roomid"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("\uFEFF{\"type\":\"ping\"}")]
+    public async Task Empty_blank_or_bom_prefixed_text_is_bad_json(string text)
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var alice = await ChatClient.ConnectAsync(server, "/alice");
+
+        Assert.Equal("bad_json", Messages.ErrorCode(await RequestAsync(alice, text)));
+    }
+
+    [Fact]
+    public async Task Bad_json_after_the_ref_carries_the_ref()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var alice = await ChatClient.ConnectAsync(server, "/alice");
+
+        var error = await RequestAsync(alice, """{"ref":"early","type":""");
+
+        Assert.Equal("bad_json", Messages.ErrorCode(error));
+        Assert.Equal("early", ChatClient.Ref(error));
+    }
+
+    [Fact]
+    public async Task Room_id_with_a_lone_surrogate_escape_does_not_break_the_connection()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var alice = await ChatClient.ConnectAsync(server, "/alice");
+
+        var reply = await RequestAsync(alice, """{"type":"join","data":{"roomid":"\ud800"}}""");
+
+        Assert.Contains(reply.Type, new[] { "joined", "error" });
+        Assert.Equal("pong", (await RequestAsync(alice, """{"type":"ping"}""")).Type);
+    }
+
+    [Fact]
+    public async Task Null_is_a_notice_payload_like_any_other_json()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var alice = await ChatClient.ConnectAsync(server, "/alice");
+
+        await alice.SendAsync("""{"type":"notice","data":{"id":"alice","data":null}}""");
+
+        Assert.Equal("""{"type":"notice","from":"alice","data":null}""", (await alice.ExpectAsync(_ => true)).Raw);
+    }
 }
