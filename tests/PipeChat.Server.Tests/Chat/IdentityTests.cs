@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.WebSockets;
 using PipeChat.Server.Tests.Support;
 
 namespace PipeChat.Server.Tests.Chat;
@@ -124,5 +125,35 @@ public sealed class IdentityTests
         var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{server.Port}/metrics"));
 
         Assert.Contains("pipechat_connections_open 1", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Simultaneous_connects_over_the_per_user_cap_admit_exactly_the_cap()
+    {
+        await using var server = await TestServer.StartAsync("--max-connections-per-user", "1");
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            using var socket = new ClientWebSocket();
+            socket.Options.CollectHttpResponseDetails = true;
+            using var timeout = new CancellationTokenSource(ChatClient.DefaultTimeout);
+            try
+            {
+                await socket.ConnectAsync(server.WebSocketUri("/alice"), timeout.Token);
+            }
+            catch (WebSocketException)
+            {
+                return socket.HttpStatusCode == HttpStatusCode.TooManyRequests ? "refused" : "status " + socket.HttpStatusCode;
+            }
+
+            // A surplus connection that won the handshake race is closed (1008) before any message.
+            var first = await socket.ReceiveAsync(new byte[4096], timeout.Token);
+            return first.MessageType == WebSocketMessageType.Close
+                ? first.CloseStatus == WebSocketCloseStatus.PolicyViolation ? "refused" : "closed " + first.CloseStatus
+                : "welcomed";
+        }));
+
+        Assert.Equal(1, outcomes.Count(o => o == "welcomed"));
+        Assert.Equal(7, outcomes.Count(o => o == "refused"));
     }
 }
