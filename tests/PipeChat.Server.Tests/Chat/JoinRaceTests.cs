@@ -9,7 +9,7 @@ public sealed class JoinRaceTests
     [Fact]
     public async Task Joiner_receives_exactly_the_messages_after_joined_seq_while_others_send()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync("--rate-limit-per-second", "0");
         await using var alice = await ChatClient.ConnectAsync(server, "/alice");
         await alice.SendAsync("""{"type":"join","data":{"roomid":"r1"}}""");
         await alice.ExpectAsync(Messages.OfType("joined"));

@@ -9,7 +9,7 @@ public sealed class LifecycleTests
     [Fact]
     public async Task Client_that_stops_reading_is_closed_while_the_others_receive_every_message_in_order()
     {
-        await using var server = await TestServer.StartAsync("--max-queued-bytes", "65536", "--close-timeout-seconds", "1");
+        await using var server = await TestServer.StartAsync("--max-queued-bytes", "65536", "--close-timeout-seconds", "1", "--rate-limit-per-second", "0");
         await using var alice = await ChatClient.ConnectAsync(server, "/alice");
         await using var bob = await ChatClient.ConnectAsync(server, "/bob");
         await alice.SendAsync("""{"type":"join","data":{"roomid":"r1"}}""");

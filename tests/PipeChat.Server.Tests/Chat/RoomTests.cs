@@ -23,7 +23,8 @@ public sealed class RoomTests
         await bob.SendAsync("""{"type":"join","data":{"roomid":"r1","id":"alice"}}""");
 
         var joined = await bob.ExpectAsync(Messages.OfType("joined"));
-        Assert.Equal("""{"type":"joined","data":{"roomid":"r1","count":2,"seq":0}}""", joined.Raw);
+        var epoch = joined.Data.Str("epoch");
+        Assert.Equal($$$"""{"type":"joined","data":{"roomid":"r1","count":2,"seq":0,"epoch":"{{{epoch}}}"}}""", joined.Raw);
         var presence = await alice.ExpectAsync(Messages.OfType("join"));
         Assert.Equal("bob", presence.Data.Str("id"));
     }
@@ -216,11 +217,11 @@ public sealed class RoomTests
     }
 
     [Fact]
-    public async Task Room_restarts_its_seq_after_the_last_member_leaves()
+    public async Task Room_keeps_its_seq_and_epoch_after_the_last_member_leaves()
     {
         await using var server = await TestServer.StartAsync();
         await using var alice = await ChatClient.ConnectAsync(server, "/alice");
-        await JoinAsync(alice, "r1");
+        var first = await JoinAsync(alice, "r1");
         await alice.SendAsync("""{"type":"room","data":{"roomid":"r1","data":1},"ref":"m"}""");
         await alice.ExpectAsync(Messages.OfType("ack"));
         await alice.SendAsync("""{"type":"leave","data":{"roomid":"r1"}}""");
@@ -229,7 +230,8 @@ public sealed class RoomTests
         var joined = await JoinAsync(alice, "r1");
 
         Assert.Equal(1, joined.Data.Num("count"));
-        Assert.Equal(0, joined.Data.Num("seq"));
+        Assert.Equal(1, joined.Data.Num("seq"));
+        Assert.Equal(first.Data.Str("epoch"), joined.Data.Str("epoch"));
     }
 
     [Fact]
