@@ -46,15 +46,23 @@ public sealed class FuzzSmokeTests
     }
 
     [Fact]
-    public void Targets_report_a_broken_invariant_as_an_exception()
+    public void Harness_sink_reports_an_advance_past_what_it_offered()
     {
-        // A 2-byte config and a text frame whose payload claims 5 bytes but is invalid UTF-8 must
-        // be an Error (1007), not a Message; the target would throw if the reader reported it as text.
-        byte[] input = [0x0E, 0x00, 0x81, 0x82, 0x00, 0x00, 0x00, 0x00, 0xC0, 0xAF];
+        var sink = new ChunkedBufferWriter(chunk: 3);
+        Assert.Equal(3, sink.GetSpan().Length);
 
-        var exception = Record.Exception(() => FuzzTargets.WebSocket.Run(input));
+        Assert.Throws<FuzzInvariantException>(() => sink.Advance(4));
+    }
 
-        Assert.Null(exception);
-        Assert.Throws<FuzzInvariantException>(() => FuzzInvariantException.Check(false, "always"));
+    [Fact]
+    public void Input_pieces_cover_the_input_exactly_for_every_split_seed()
+    {
+        for (var seed = 0; seed < 256; seed++)
+        {
+            var lengths = InputPieces.Lengths(100, (byte)seed);
+
+            Assert.Equal(100, lengths.Sum());
+            Assert.All(lengths, length => Assert.InRange(length, 1, 100));
+        }
     }
 }
