@@ -86,6 +86,7 @@ public static class PipeChatHost
         {
             server.Sessions.Start(TimeSpan.FromMilliseconds(Math.Clamp(options.HandshakeTimeoutSeconds * 250, 100, 1000)));
             server.Metrics.ExtraGauges = app.Services.GetRequiredService<ChatApplication>().Gauges;
+            server.Metrics.QueuedBytes = () => server.Sessions.Snapshot().Sum(session => session.QueuedBytes);
             Log.Listening(server.Logger, certificate is null ? "ws" : "wss", options.Bind, GetPort(app),
                 options.EchoPath ?? "off", options.AuthSecret is null ? "off (id from the URL)" : "JWT HS256");
         });
