@@ -236,29 +236,35 @@ public struct WebSocketReader
         return WebSocketReadResult.Message;
     }
 
+    /// <summary>
+    /// Unmasks into whatever memory the sink offers (no size hint, so a pipe never allocates an
+    /// oversized block for a large segment), validating text as it goes.
+    /// </summary>
     private bool WriteData(ReadOnlySpan<byte> source, IBufferWriter<byte> sink)
     {
-        if (source.IsEmpty)
+        while (!source.IsEmpty)
         {
-            return true;
+            var destination = sink.GetSpan();
+            var count = Math.Min(destination.Length, source.Length);
+            destination = destination[..count];
+            if (_isServer)
+            {
+                _maskIndex = WebSocketMask.ApplyTo(source[..count], destination, _frameMaskKey, _maskIndex);
+            }
+            else
+            {
+                source[..count].CopyTo(destination);
+            }
+
+            if (_messageOpcode == WebSocketOpcode.Text && !_utf8.TryAppend(destination, isFinal: false))
+            {
+                return Fail(WebSocketCloseCodes.InvalidPayloadData, "invalid UTF-8");
+            }
+
+            sink.Advance(count);
+            source = source[count..];
         }
 
-        var destination = sink.GetSpan(source.Length)[..source.Length];
-        if (_isServer)
-        {
-            _maskIndex = WebSocketMask.ApplyTo(source, destination, _frameMaskKey, _maskIndex);
-        }
-        else
-        {
-            source.CopyTo(destination);
-        }
-
-        if (_messageOpcode == WebSocketOpcode.Text && !_utf8.TryAppend(destination, isFinal: false))
-        {
-            return Fail(WebSocketCloseCodes.InvalidPayloadData, "invalid UTF-8");
-        }
-
-        sink.Advance(source.Length);
         return true;
     }
 

@@ -21,6 +21,7 @@ public sealed class SharedFrame : IBufferWriter<byte>
 
     private byte[] _buffer = [];
     private int _payloadLength;
+    private int _payloadOffset = HeaderReserve;
     private int _start;
     private int _refCount;
     private bool _sealed;
@@ -30,12 +31,29 @@ public sealed class SharedFrame : IBufferWriter<byte>
     }
 
     /// <summary>Bytes on the wire (header + payload); valid once sealed.</summary>
-    public ReadOnlyMemory<byte> Frame => _buffer.AsMemory(_start, HeaderReserve - _start + _payloadLength);
+    public ReadOnlyMemory<byte> Frame => _buffer.AsMemory(_start, _payloadOffset - _start + _payloadLength);
 
     /// <summary>The payload written so far.</summary>
-    public ReadOnlySpan<byte> Payload => _buffer.AsSpan(HeaderReserve, _payloadLength);
+    public ReadOnlySpan<byte> Payload => _buffer.AsSpan(_payloadOffset, _payloadLength);
 
     public int PayloadLength => _payloadLength;
+
+    /// <summary>
+    /// Before sealing: replaces the blank slot of <paramref name="slotWidth"/> bytes at
+    /// <paramref name="slotOffset"/> in the payload with <paramref name="replacement"/> (no longer
+    /// than the slot) by moving the bytes before the slot right, so the payload stays compact.
+    /// Used by a room's outbox to stamp the seq, known only at publish time.
+    /// </summary>
+    internal void FillSlot(int slotOffset, int slotWidth, ReadOnlySpan<byte> replacement)
+    {
+        Debug.Assert(!_sealed && replacement.Length <= slotWidth && slotOffset + slotWidth <= _payloadLength);
+        var shift = slotWidth - replacement.Length;
+        var payload = _buffer.AsSpan(_payloadOffset, _payloadLength);
+        payload[..slotOffset].CopyTo(payload[shift..]);
+        replacement.CopyTo(payload[(shift + slotOffset)..]);
+        _payloadOffset += shift;
+        _payloadLength -= shift;
+    }
 
     /// <summary>Takes a frame from the pool with one reference held by the caller.</summary>
     public static SharedFrame Rent(int payloadSizeHint = 256)
@@ -51,6 +69,7 @@ public sealed class SharedFrame : IBufferWriter<byte>
 
         frame._buffer = ArrayPool<byte>.Shared.Rent(HeaderReserve + Math.Max(payloadSizeHint, 16));
         frame._payloadLength = 0;
+        frame._payloadOffset = HeaderReserve;
         frame._start = HeaderReserve;
         frame._sealed = false;
         frame._refCount = 1;
@@ -72,7 +91,7 @@ public sealed class SharedFrame : IBufferWriter<byte>
     {
         Debug.Assert(!_sealed);
         var headerLength = FrameWriter.GetHeaderLength(_payloadLength, masked: false);
-        _start = HeaderReserve - headerLength;
+        _start = _payloadOffset - headerLength;
         FrameWriter.WriteHeader(_buffer.AsSpan(_start, headerLength), opcode, fin: true, _payloadLength, masked: false, maskKey: 0);
         _sealed = true;
     }

@@ -8,12 +8,15 @@ namespace PipeChat.Server.Connections;
 /// <summary>Echoes every message back as it came (text as text, binary as binary); sends nothing else.</summary>
 internal sealed class EchoApplication : IWebSocketApplication
 {
-    public bool TryAccept(in HandshakeRequest request, ConnectionContext connection, out string userId, out HandshakeError error)
+    public bool TryAccept(in HandshakeRequest request, ConnectionContext connection, out AcceptDecision decision, out HandshakeError error)
     {
-        userId = "echo";
+        decision = new AcceptDecision("echo", null);
         error = default;
         return true;
     }
+
+    public ValueTask<(string? UserId, HandshakeError Error)> CompleteAcceptAsync(AcceptDecision decision)
+        => ValueTask.FromResult<(string?, HandshakeError)>(("echo", default));
 
     public void OnOpen(WebSocketSession session)
     {

@@ -23,6 +23,9 @@ internal sealed class ServerContext
 
     public ServerOptions Options { get; }
 
+    /// <summary>The web demo's files.</summary>
+    public Http.StaticFiles StaticFiles { get; } = new(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
+
     public ServerMetrics Metrics { get; }
 
     public ILogger Logger { get; }

@@ -41,6 +41,8 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
     private int _pingOutstanding;
     private bool _discardInput;
     private long _skipRemaining;
+    private AcceptDecision _pendingAccept;
+    private byte[]? _pendingKey;
     private volatile bool _outputBroken;
 
     public WebSocketSession(ConnectionContext connection, ServerContext server)
@@ -234,6 +236,23 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
                 continue;
             }
 
+            if (outcome == HandshakeOutcome.PendingAccept)
+            {
+                var (userId, error) = await _application!.CompleteAcceptAsync(_pendingAccept);
+                if (userId is null)
+                {
+                    outcome = Refuse(error);
+                }
+                else
+                {
+                    UserId = userId;
+                    HandshakeResponse.WriteSwitchingProtocols(_output, _pendingKey, default);
+                    outcome = HandshakeOutcome.Upgraded;
+                }
+
+                _pendingKey = null;
+            }
+
             await _output.FlushAsync();
             if (outcome != HandshakeOutcome.Upgraded)
             {
@@ -285,13 +304,21 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
             var application = _server.EchoPath is { } echo && request.Path.SequenceEqual(System.Text.Encoding.UTF8.GetBytes(echo))
                 ? _server.Echo
                 : _server.Chat;
-            if (!application.TryAccept(request, _connection, out var userId, out error))
+            if (!application.TryAccept(request, _connection, out var decision, out error))
             {
                 return Refuse(error);
             }
 
             _application = application;
-            UserId = userId;
+            if (decision.UserId is null)
+            {
+                // Credentials are checked asynchronously; keep the key (24 bytes) for the 101.
+                _pendingAccept = decision;
+                _pendingKey = request.Key.ToArray();
+                return HandshakeOutcome.PendingAccept;
+            }
+
+            UserId = decision.UserId;
             HandshakeResponse.WriteSwitchingProtocols(_output, request.Key, default);
             return HandshakeOutcome.Upgraded;
         }
@@ -533,6 +560,7 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
     {
         NeedMoreData,
         Upgraded,
+        PendingAccept,
         Answered,
         Refused,
     }

@@ -1,11 +1,62 @@
+using System.Globalization;
+using PipeChat.Server.Auth;
+
 namespace PipeChat.Server.Hosting;
 
-/// <summary>`token --uid alice --ttl 3600 --auth-secret S`: prints a JWT for testing.</summary>
+/// <summary>
+/// `token --uid alice [--ttl 3600] --auth-secret S [--auth-issuer I] [--auth-audience A]`:
+/// prints an HS256 JWT for testing. The secret may also come from PIPECHAT_AUTH_SECRET.
+/// </summary>
 internal static class TokenCommand
 {
     public static int Run(string[] args)
     {
-        Console.Error.WriteLine("token: not available yet");
+        string? uid = null, secret = Environment.GetEnvironmentVariable("PIPECHAT_AUTH_SECRET"), issuer = null, audience = null;
+        var ttl = 3600d;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--uid" when value is not null:
+                    uid = value;
+                    break;
+                case "--ttl" when value is not null && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out ttl) && ttl > 0:
+                    break;
+                case "--auth-secret" when value is not null:
+                    secret = value;
+                    break;
+                case "--auth-issuer" when value is not null:
+                    issuer = value;
+                    break;
+                case "--auth-audience" when value is not null:
+                    audience = value;
+                    break;
+                default:
+                    return Fail($"unexpected or incomplete option '{args[i]}'");
+            }
+
+            i++;
+        }
+
+        if (uid is null || !UserIdRules.IsValid(uid))
+        {
+            return Fail("--uid is required: 1-64 characters of A-Z a-z 0-9 _ . @ : -");
+        }
+
+        if (!AuthSecret.IsValid(secret, out var problem))
+        {
+            return Fail("--auth-secret (or PIPECHAT_AUTH_SECRET): " + problem);
+        }
+
+        Console.WriteLine(TokenIssuer.Create(secret, uid, TimeSpan.FromSeconds(ttl), issuer, audience));
+        return 0;
+    }
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine("token: " + message);
+        Console.Error.WriteLine("usage: token --uid ID [--ttl SECONDS] --auth-secret SECRET [--auth-issuer ISS] [--auth-audience AUD]");
         return 2;
     }
 }

@@ -7,7 +7,8 @@ namespace PipeChat.Server.Http;
 
 /// <summary>
 /// Answers plain HTTP requests on the WebSocket port, one request per connection
-/// (Connection: close): /healthz, /metrics, a short page at /, 426 for chat paths requested
+/// (Connection: close): /healthz, /metrics, the web demo's files (wwwroot), a short page at /
+/// when there is no demo, 426 for chat paths requested
 /// without an upgrade, 404 for anything else.
 /// </summary>
 internal static class HttpEndpoints
@@ -26,6 +27,12 @@ internal static class HttpEndpoints
         {
             var text = server.Metrics.RenderPrometheus();
             HandshakeResponse.WriteResponse(output, 200, "text/plain; version=0.0.4; charset=utf-8"u8, Encoding.UTF8.GetBytes(text));
+            return;
+        }
+
+        if (server.StaticFiles.TryGet(path, out var file, out var contentType))
+        {
+            HandshakeResponse.WriteResponse(output, 200, contentType, file);
             return;
         }
 

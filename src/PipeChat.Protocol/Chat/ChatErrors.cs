@@ -1,0 +1,34 @@
+namespace PipeChat.Protocol.Chat;
+
+/// <summary>Every error the server sends, each a code with its fixed message.</summary>
+public static class ChatErrors
+{
+    public static readonly ChatError BadJson = new(ChatErrorCodes.BadJson, "please send data in the right format: one JSON object per text message");
+    public static readonly ChatError UnknownType = new(ChatErrorCodes.UnknownType, "unknown type");
+    public static readonly ChatError Offline = new(ChatErrorCodes.Offline, "the other side is offline");
+    public static readonly ChatError NotInRoom = new(ChatErrorCodes.NotInRoom, "you have not joined this room");
+    public static readonly ChatError TooLarge = new(ChatErrorCodes.TooLarge, "message too large");
+    public static readonly ChatError RateLimited = new(ChatErrorCodes.RateLimited, "too many messages, slow down");
+    public static readonly ChatError Forbidden = new(ChatErrorCodes.Forbidden, "not allowed");
+    public static readonly ChatError RoomFull = new(ChatErrorCodes.RoomFull, "the room is full");
+    public static readonly ChatError TooManyRooms = new(ChatErrorCodes.TooManyRooms, "you have joined too many rooms");
+    public static readonly ChatError Internal = new(ChatErrorCodes.Internal, "internal server error");
+
+    // bad_request: one message per shape, naming the field (the original's "wrong parameter format").
+    public static readonly ChatError MissingType = new(ChatErrorCodes.BadRequest, "type is required and must be a string");
+    public static readonly ChatError BadRef = new(ChatErrorCodes.BadRequest, "ref must be a string or a number");
+    public static readonly ChatError BadData = new(ChatErrorCodes.BadRequest, "data must be an object");
+    public static readonly ChatError JoinNeedsRoomId = new(ChatErrorCodes.BadRequest, "join needs data.roomid");
+    public static readonly ChatError LeaveNeedsRoomId = new(ChatErrorCodes.BadRequest, "leave needs data.roomid");
+    public static readonly ChatError NoticeNeedsIdAndData = new(ChatErrorCodes.BadRequest, "notice needs data.id and data.data");
+    public static readonly ChatError RoomNeedsRoomIdAndData = new(ChatErrorCodes.BadRequest, "room needs data.roomid and data.data");
+    public static readonly ChatError BroadcastNeedsData = new(ChatErrorCodes.BadRequest, "broadcast needs data");
+    public static readonly ChatError QueryNeedsRoomIdOrId = new(ChatErrorCodes.BadRequest, "query needs data.roomid or data.id");
+    public static readonly ChatError HistoryNeedsRoomId = new(ChatErrorCodes.BadRequest, "history needs data.roomid");
+    public static readonly ChatError BadRoomId = new(ChatErrorCodes.BadRequest, "data.roomid must be a string of 1 to 128 UTF-8 bytes");
+    public static readonly ChatError BadId = new(ChatErrorCodes.BadRequest, "data.id must be a string of 1 to 128 UTF-8 bytes");
+    public static readonly ChatError BadSince = new(ChatErrorCodes.BadRequest, "data.since must be a non-negative integer");
+    public static readonly ChatError BadBefore = new(ChatErrorCodes.BadRequest, "data.before must be a non-negative integer");
+    public static readonly ChatError BadLimit = new(ChatErrorCodes.BadRequest, "data.limit must be a positive integer");
+    public static readonly ChatError BadEpoch = new(ChatErrorCodes.BadRequest, "data.epoch must be a string or a number of at most 64 bytes");
+}

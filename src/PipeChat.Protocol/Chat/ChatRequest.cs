@@ -1,0 +1,47 @@
+namespace PipeChat.Protocol.Chat;
+
+/// <summary>
+/// One parsed client request. Spans point into the request bytes, or into the scratch buffer
+/// given to <see cref="ChatRequestParser.TryParse"/> for strings that carried JSON escapes, so
+/// the request lives only as long as both.
+/// </summary>
+/// <remarks>
+/// Which members are set depends on <see cref="Type"/>:
+/// join: RoomId (+ Since, Epoch); leave: RoomId; notice: TargetId, Data; room: RoomId, Data;
+/// broadcast: Data; query: exactly one of RoomId (members query) or TargetId (user query);
+/// ping: nothing; history: RoomId (+ Before, Limit).
+/// </remarks>
+public readonly ref struct ChatRequest
+{
+    public ChatRequestType Type { get; init; }
+
+    /// <summary>
+    /// The raw JSON of the request's "ref" (a string token with its quotes, or a number),
+    /// echoed verbatim in the reply; empty when the request had none.
+    /// </summary>
+    public ReadOnlySpan<byte> Ref { get; init; }
+
+    /// <summary>data.roomid, unescaped UTF-8 (1 to <see cref="ChatRequestParser.MaxIdLength"/> bytes).</summary>
+    public ReadOnlySpan<byte> RoomId { get; init; }
+
+    /// <summary>data.id of a notice or a user query, unescaped UTF-8.</summary>
+    public ReadOnlySpan<byte> TargetId { get; init; }
+
+    /// <summary>
+    /// The payload to forward verbatim, as raw JSON: data.data of a notice or room message,
+    /// the whole data value of a broadcast. Any JSON kind, null included.
+    /// </summary>
+    public ReadOnlySpan<byte> Data { get; init; }
+
+    /// <summary>join: data.since, the last room seq the client has seen (later use).</summary>
+    public long? Since { get; init; }
+
+    /// <summary>history: data.before, a room seq.</summary>
+    public long? Before { get; init; }
+
+    /// <summary>history: data.limit.</summary>
+    public int? Limit { get; init; }
+
+    /// <summary>join: data.epoch, the room epoch the client last saw: a string's unescaped bytes or a number's text.</summary>
+    public ReadOnlySpan<byte> Epoch { get; init; }
+}

@@ -1,0 +1,508 @@
+using System.Text.Json;
+
+namespace PipeChat.Protocol.Chat;
+
+/// <summary>
+/// Parses one client request, <c>{"type":…,"data":…,"ref":…}</c>, in a single forward pass of
+/// <see cref="Utf8JsonReader"/> over the whole text message, allocating nothing when the JSON is
+/// well-formed.
+/// </summary>
+/// <remarks>
+/// <para>Unknown fields are ignored at every level (the original client sent its own id inside
+/// join/leave data). A duplicated key is not an error: the last occurrence wins.</para>
+/// <para>Order of checks: malformed JSON, a top level that is not an object, or nesting deeper
+/// than <see cref="MaxDepth"/> → bad_json; then an ill-typed ref → bad_request; then a missing
+/// or non-string type → bad_request; an unknown type → unknown_type; then the fields that type
+/// needs → bad_request naming them. The ref is reported with every error once it was read,
+/// even when the JSON breaks after it.</para>
+/// <para>Utf8JsonReader reports malformed JSON by throwing; that exception is caught here and is
+/// the one allocating path (cold: the connection's rate limit bounds it).</para>
+/// </remarks>
+public static class ChatRequestParser
+{
+    /// <summary>Largest data.roomid / data.id accepted, in UTF-8 bytes after unescaping.</summary>
+    public const int MaxIdLength = 128;
+
+    /// <summary>Largest data.epoch accepted, in bytes.</summary>
+    public const int MaxEpochLength = 64;
+
+    /// <summary>Deepest nesting accepted (the top-level object is depth 1).</summary>
+    public const int MaxDepth = 64;
+
+    // An escaped string may spend up to 6 bytes ("\u00XX") per unescaped byte.
+    private const int IdRegionLength = MaxIdLength * 6;
+    private const int EpochRegionLength = MaxEpochLength * 6;
+
+    /// <summary>Smallest scratch buffer <see cref="TryParse"/> takes (small enough to stackalloc).</summary>
+    public const int ScratchLength = (2 * IdRegionLength) + EpochRegionLength;
+
+    private static readonly JsonReaderOptions s_options = new() { MaxDepth = MaxDepth };
+
+    /// <summary>
+    /// Parses <paramref name="json"/>, one complete text message. Returns false with
+    /// <paramref name="error"/> set when the request must be answered with an error; the
+    /// request's <see cref="ChatRequest.Ref"/> is still set when it could be read.
+    /// </summary>
+    /// <param name="scratch">At least <see cref="ScratchLength"/> bytes; escaped strings are decoded into it.</param>
+    public static bool TryParse(ReadOnlySpan<byte> json, Span<byte> scratch, out ChatRequest request, out ChatError error)
+    {
+        if (scratch.Length < ScratchLength)
+        {
+            ThrowScratchTooSmall();
+        }
+
+        var fields = default(Fields);
+        var reader = new Utf8JsonReader(json, isFinalBlock: true, new JsonReaderState(s_options));
+        bool wellFormed;
+        try
+        {
+            wellFormed = ReadEnvelope(ref reader, json, scratch, ref fields);
+        }
+        catch (JsonException)
+        {
+            wellFormed = false;
+        }
+        catch (InvalidOperationException)
+        {
+            // CopyString on an escape that decodes to invalid UTF-16 (a lone surrogate).
+            wellFormed = false;
+        }
+
+        if (!wellFormed)
+        {
+            request = new ChatRequest { Ref = fields.RefState == FieldState.Ok ? fields.Ref : default };
+            error = ChatErrors.BadJson;
+            return false;
+        }
+
+        return Validate(ref fields, out request, out error);
+    }
+
+    private static bool ReadEnvelope(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Span<byte> scratch, ref Fields fields)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("type"u8))
+            {
+                reader.Read();
+                fields.Type = reader.TokenType == JsonTokenType.String ? ClassifyType(ref reader) : TypeState.NotString;
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("data"u8))
+            {
+                reader.Read();
+                var start = (int)reader.TokenStartIndex;
+                fields.DataKind = reader.TokenType;
+                fields.ClearInner();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    ReadDataObject(ref reader, json, scratch, ref fields);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+
+                fields.Data = json[start..(int)reader.BytesConsumed];
+            }
+            else if (reader.ValueTextEquals("ref"u8))
+            {
+                reader.Read();
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.Number)
+                {
+                    var start = (int)reader.TokenStartIndex;
+                    fields.Ref = json[start..(int)reader.BytesConsumed];
+                    fields.RefState = FieldState.Ok;
+                }
+                else
+                {
+                    fields.Ref = default;
+                    fields.RefState = FieldState.Bad;
+                    reader.Skip();
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        // Anything but whitespace after the object makes Read throw.
+        return !reader.Read();
+    }
+
+    private static void ReadDataObject(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Span<byte> scratch, ref Fields fields)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("roomid"u8))
+            {
+                reader.Read();
+                fields.RoomIdState = ReadId(ref reader, scratch[..IdRegionLength], MaxIdLength, out fields.RoomId);
+            }
+            else if (reader.ValueTextEquals("id"u8))
+            {
+                reader.Read();
+                fields.IdState = ReadId(ref reader, scratch.Slice(IdRegionLength, IdRegionLength), MaxIdLength, out fields.Id);
+            }
+            else if (reader.ValueTextEquals("data"u8))
+            {
+                reader.Read();
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                fields.Inner = json[start..(int)reader.BytesConsumed];
+                fields.InnerState = FieldState.Ok;
+            }
+            else if (reader.ValueTextEquals("since"u8))
+            {
+                reader.Read();
+                fields.SinceState = ReadNonNegativeInt64(ref reader, out fields.Since);
+            }
+            else if (reader.ValueTextEquals("before"u8))
+            {
+                reader.Read();
+                fields.BeforeState = ReadNonNegativeInt64(ref reader, out fields.Before);
+            }
+            else if (reader.ValueTextEquals("limit"u8))
+            {
+                reader.Read();
+                fields.LimitState = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out fields.Limit) && fields.Limit > 0
+                    ? FieldState.Ok
+                    : FieldState.Bad;
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("epoch"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.Number)
+                {
+                    fields.Epoch = reader.ValueSpan;
+                    fields.EpochState = fields.Epoch.Length <= MaxEpochLength ? FieldState.Ok : FieldState.Bad;
+                }
+                else
+                {
+                    fields.EpochState = ReadId(ref reader, scratch.Slice(2 * IdRegionLength, EpochRegionLength), MaxEpochLength, out fields.Epoch);
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+    }
+
+    /// <summary>A non-empty string of at most <paramref name="maxLength"/> bytes once unescaped.</summary>
+    private static FieldState ReadId(scoped ref Utf8JsonReader reader, Span<byte> region, int maxLength, out ReadOnlySpan<byte> value)
+    {
+        value = default;
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            reader.Skip();
+            return FieldState.Bad;
+        }
+
+        var raw = reader.ValueSpan;
+        if (!reader.ValueIsEscaped)
+        {
+            value = raw;
+        }
+        else
+        {
+            if (raw.Length > region.Length)
+            {
+                return FieldState.Bad;
+            }
+
+            value = region[..reader.CopyString(region)];
+        }
+
+        return value.Length is > 0 && value.Length <= maxLength ? FieldState.Ok : FieldState.Bad;
+    }
+
+    private static FieldState ReadNonNegativeInt64(ref Utf8JsonReader reader, out long value)
+    {
+        value = 0;
+        var ok = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out value) && value >= 0;
+        reader.Skip();
+        return ok ? FieldState.Ok : FieldState.Bad;
+    }
+
+    private static TypeState ClassifyType(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueTextEquals("room"u8))
+        {
+            return TypeState.Room;
+        }
+
+        if (reader.ValueTextEquals("notice"u8))
+        {
+            return TypeState.Notice;
+        }
+
+        if (reader.ValueTextEquals("ping"u8))
+        {
+            return TypeState.Ping;
+        }
+
+        if (reader.ValueTextEquals("join"u8))
+        {
+            return TypeState.Join;
+        }
+
+        if (reader.ValueTextEquals("leave"u8))
+        {
+            return TypeState.Leave;
+        }
+
+        if (reader.ValueTextEquals("broadcast"u8))
+        {
+            return TypeState.Broadcast;
+        }
+
+        if (reader.ValueTextEquals("query"u8))
+        {
+            return TypeState.Query;
+        }
+
+        if (reader.ValueTextEquals("history"u8))
+        {
+            return TypeState.History;
+        }
+
+        return TypeState.Unknown;
+    }
+
+    private static bool Validate(scoped ref Fields f, out ChatRequest request, out ChatError error)
+    {
+        var reference = f.RefState == FieldState.Ok ? f.Ref : default;
+        request = new ChatRequest { Ref = reference };
+        if (f.RefState == FieldState.Bad)
+        {
+            error = ChatErrors.BadRef;
+            return false;
+        }
+
+        switch (f.Type)
+        {
+            case TypeState.Missing:
+            case TypeState.NotString:
+                error = ChatErrors.MissingType;
+                return false;
+            case TypeState.Unknown:
+                error = ChatErrors.UnknownType;
+                return false;
+        }
+
+        var type = (ChatRequestType)f.Type;
+        var dataIsObject = f.DataKind == JsonTokenType.StartObject;
+        error = default;
+        switch (type)
+        {
+            case ChatRequestType.Ping:
+                break;
+
+            case ChatRequestType.Join:
+                if (!RequireId(dataIsObject, f.RoomIdState, ChatErrors.JoinNeedsRoomId, ChatErrors.BadRoomId, ref error)
+                    || !Optional(f.SinceState, ChatErrors.BadSince, ref error)
+                    || !Optional(f.EpochState, ChatErrors.BadEpoch, ref error))
+                {
+                    return false;
+                }
+
+                request = new ChatRequest
+                {
+                    Type = type,
+                    Ref = reference,
+                    RoomId = f.RoomId,
+                    Since = f.SinceState == FieldState.Ok ? f.Since : null,
+                    Epoch = f.EpochState == FieldState.Ok ? f.Epoch : default,
+                };
+                return true;
+
+            case ChatRequestType.Leave:
+                if (!RequireId(dataIsObject, f.RoomIdState, ChatErrors.LeaveNeedsRoomId, ChatErrors.BadRoomId, ref error))
+                {
+                    return false;
+                }
+
+                request = new ChatRequest { Type = type, Ref = reference, RoomId = f.RoomId };
+                return true;
+
+            case ChatRequestType.Notice:
+                if (!dataIsObject || f.InnerState != FieldState.Ok)
+                {
+                    error = ChatErrors.NoticeNeedsIdAndData;
+                    return false;
+                }
+
+                if (!RequireId(dataIsObject, f.IdState, ChatErrors.NoticeNeedsIdAndData, ChatErrors.BadId, ref error))
+                {
+                    return false;
+                }
+
+                request = new ChatRequest { Type = type, Ref = reference, TargetId = f.Id, Data = f.Inner };
+                return true;
+
+            case ChatRequestType.Room:
+                if (!dataIsObject || f.InnerState != FieldState.Ok)
+                {
+                    error = ChatErrors.RoomNeedsRoomIdAndData;
+                    return false;
+                }
+
+                if (!RequireId(dataIsObject, f.RoomIdState, ChatErrors.RoomNeedsRoomIdAndData, ChatErrors.BadRoomId, ref error))
+                {
+                    return false;
+                }
+
+                request = new ChatRequest { Type = type, Ref = reference, RoomId = f.RoomId, Data = f.Inner };
+                return true;
+
+            case ChatRequestType.Broadcast:
+                if (f.DataKind == JsonTokenType.None)
+                {
+                    error = ChatErrors.BroadcastNeedsData;
+                    return false;
+                }
+
+                request = new ChatRequest { Type = type, Ref = reference, Data = f.Data };
+                return true;
+
+            case ChatRequestType.Query:
+                if (dataIsObject && f.RoomIdState != FieldState.Missing)
+                {
+                    if (f.RoomIdState == FieldState.Bad)
+                    {
+                        error = ChatErrors.BadRoomId;
+                        return false;
+                    }
+
+                    request = new ChatRequest { Type = type, Ref = reference, RoomId = f.RoomId };
+                    return true;
+                }
+
+                if (!RequireId(dataIsObject, f.IdState, ChatErrors.QueryNeedsRoomIdOrId, ChatErrors.BadId, ref error))
+                {
+                    return false;
+                }
+
+                request = new ChatRequest { Type = type, Ref = reference, TargetId = f.Id };
+                return true;
+
+            case ChatRequestType.History:
+                if (!RequireId(dataIsObject, f.RoomIdState, ChatErrors.HistoryNeedsRoomId, ChatErrors.BadRoomId, ref error)
+                    || !Optional(f.BeforeState, ChatErrors.BadBefore, ref error)
+                    || !Optional(f.LimitState, ChatErrors.BadLimit, ref error))
+                {
+                    return false;
+                }
+
+                request = new ChatRequest
+                {
+                    Type = type,
+                    Ref = reference,
+                    RoomId = f.RoomId,
+                    Before = f.BeforeState == FieldState.Ok ? f.Before : null,
+                    Limit = f.LimitState == FieldState.Ok ? f.Limit : null,
+                };
+                return true;
+        }
+
+        request = new ChatRequest { Type = type, Ref = reference };
+        return true;
+    }
+
+    private static bool RequireId(bool dataIsObject, FieldState state, ChatError missing, ChatError bad, ref ChatError error)
+    {
+        if (!dataIsObject || state == FieldState.Missing)
+        {
+            error = missing;
+            return false;
+        }
+
+        if (state == FieldState.Bad)
+        {
+            error = bad;
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool Optional(FieldState state, ChatError bad, ref ChatError error)
+    {
+        if (state == FieldState.Bad)
+        {
+            error = bad;
+            return false;
+        }
+
+        return true;
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowScratchTooSmall() =>
+        throw new ArgumentException($"The scratch buffer must hold at least {ScratchLength} bytes.", "scratch");
+
+    private enum FieldState : byte
+    {
+        Missing,
+        Ok,
+        Bad,
+    }
+
+    // Values 1..8 match ChatRequestType.
+    private enum TypeState : byte
+    {
+        Missing = 0,
+        Join = ChatRequestType.Join,
+        Leave = ChatRequestType.Leave,
+        Notice = ChatRequestType.Notice,
+        Room = ChatRequestType.Room,
+        Broadcast = ChatRequestType.Broadcast,
+        Query = ChatRequestType.Query,
+        Ping = ChatRequestType.Ping,
+        History = ChatRequestType.History,
+        Unknown = 100,
+        NotString = 101,
+    }
+
+    /// <summary>Everything one pass collected; validated against the type afterwards.</summary>
+    private ref struct Fields
+    {
+        public TypeState Type;
+        public FieldState RefState;
+        public ReadOnlySpan<byte> Ref;
+        public JsonTokenType DataKind;
+        public ReadOnlySpan<byte> Data;
+
+        public FieldState RoomIdState;
+        public ReadOnlySpan<byte> RoomId;
+        public FieldState IdState;
+        public ReadOnlySpan<byte> Id;
+        public FieldState InnerState;
+        public ReadOnlySpan<byte> Inner;
+        public FieldState SinceState;
+        public long Since;
+        public FieldState BeforeState;
+        public long Before;
+        public FieldState LimitState;
+        public int Limit;
+        public FieldState EpochState;
+        public ReadOnlySpan<byte> Epoch;
+
+        /// <summary>A repeated "data" replaces everything the previous one set.</summary>
+        public void ClearInner()
+        {
+            RoomIdState = IdState = InnerState = SinceState = BeforeState = LimitState = EpochState = FieldState.Missing;
+            RoomId = Id = Inner = Epoch = default;
+        }
+    }
+}

@@ -1,0 +1,10 @@
+namespace PipeChat.Server.Rooms;
+
+internal enum UserAddOutcome
+{
+    Added,
+    AddedFirst,
+    AlreadyAdded,
+    LimitReached,
+    Closed,
+}

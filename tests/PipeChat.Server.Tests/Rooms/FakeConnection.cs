@@ -1,0 +1,92 @@
+using System.Text;
+using PipeChat.Protocol.Framing;
+using PipeChat.Server.Buffers;
+using PipeChat.Server.Connections;
+
+namespace PipeChat.Server.Tests.Rooms;
+
+/// <summary>
+/// An <see cref="IChatConnection"/> that records the text payload of every frame it accepts and
+/// counts the references it took and released, like a connection whose writer has sent the frame.
+/// </summary>
+internal sealed class FakeConnection : IChatConnection
+{
+    private static long s_nextId;
+    private readonly List<string> _received = [];
+    private readonly Lock _lock = new();
+    private int _referencesTaken;
+
+    public FakeConnection(string userId, bool accepts = true)
+    {
+        UserId = userId;
+        Accepts = accepts;
+    }
+
+    public long ConnectionId { get; } = Interlocked.Increment(ref s_nextId);
+
+    public string UserId { get; }
+
+    /// <summary>When false, TrySend fails (a closing connection).</summary>
+    public bool Accepts { get; set; }
+
+    /// <summary>When true, accepted frames are kept (referenced) until <see cref="ReleaseAll"/>.</summary>
+    public bool HoldFrames { get; init; }
+
+    public int ReferencesTaken => Volatile.Read(ref _referencesTaken);
+
+    public int TrySendCalls { get; private set; }
+
+    public List<SharedFrame> Held { get; } = [];
+
+    public IReadOnlyList<string> Received
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _received];
+            }
+        }
+    }
+
+    public bool TrySend(SharedFrame frame)
+    {
+        lock (_lock)
+        {
+            TrySendCalls++;
+            if (!Accepts)
+            {
+                return false;
+            }
+
+            frame.AddReference();
+            Interlocked.Increment(ref _referencesTaken);
+            _received.Add(Encoding.UTF8.GetString(frame.Payload));
+            if (HoldFrames)
+            {
+                Held.Add(frame);
+            }
+            else
+            {
+                frame.Release();
+            }
+
+            return true;
+        }
+    }
+
+    public void ReleaseAll()
+    {
+        lock (_lock)
+        {
+            foreach (var frame in Held)
+            {
+                frame.Release();
+            }
+
+            Held.Clear();
+        }
+    }
+
+    public static SharedFrame Text(string text) => SharedFrame.Create(WebSocketOpcode.Text, Encoding.UTF8.GetBytes(text));
+}
