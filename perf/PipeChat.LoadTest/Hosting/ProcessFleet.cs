@@ -77,6 +77,7 @@ internal static class ProcessFleet
                 });
             }
 
+            builder.SetClientPids(children.Select(c => c.Id));
             try
             {
                 await allReady.Task.WaitAsync(options.SetupTimeout + TimeSpan.FromSeconds(30), cancellationToken);

@@ -16,6 +16,7 @@ internal sealed class ResultBuilder
     private readonly int _sources;
     private readonly TextWriter? _progress;
     private readonly ProcessProbe? _probe;
+    private List<ProcessProbe> _clients = [new ProcessProbe(Environment.ProcessId)];
     private readonly SortedDictionary<int, List<RawSample>> _pending = [];
     private readonly CounterSnapshot?[] _lastBySource;
     private readonly List<Sample> _samples = [];
@@ -45,6 +46,16 @@ internal sealed class ResultBuilder
     public long? RssBaseline { get; }
 
     public long? RssAfterSetup { get; private set; }
+
+    /// <summary>The load processes whose CPU is reported (default: this one).</summary>
+    public void SetClientPids(IEnumerable<int> pids)
+    {
+        _clients = [.. pids.Select(pid => new ProcessProbe(pid))];
+        foreach (var probe in _clients)
+        {
+            probe.SampleCpuPercent();
+        }
+    }
 
     /// <summary>Connections are up and joined; the run is about to start.</summary>
     public void MarkSetupDone() => RssAfterSetup = _probe?.ReadRssBytes();
@@ -136,6 +147,7 @@ internal sealed class ResultBuilder
             ServerRssPeakBytes = _samples.Any(s => s.ServerRssMiB.HasValue) ? (long)(_samples.Max(s => s.ServerRssMiB ?? 0) * 1048576) : null,
             ServerRssGrowthInRunBytes = growth,
             ServerCpuPercentInRun = runSamples.Any(s => s.ServerCpuPercent.HasValue) ? runSamples.Where(s => s.ServerCpuPercent.HasValue).Average(s => s.ServerCpuPercent!.Value) : null,
+            ClientCpuPercentInRun = runSamples.Any(s => s.ClientCpuPercent.HasValue) ? runSamples.Where(s => s.ClientCpuPercent.HasValue).Average(s => s.ClientCpuPercent!.Value) : null,
             Samples = _samples,
         };
         if (RssBaseline is long baseline && (rssEnd ?? RssAfterSetup) is long held && counters.Established > 0)
@@ -194,6 +206,8 @@ internal sealed class ResultBuilder
             sample.ServerCpuPercent = double.IsNaN(cpu) ? null : cpu;
         }
 
+        var clientCpu = _clients.Select(p => p.SampleCpuPercent()).Where(v => !double.IsNaN(v)).ToList();
+        sample.ClientCpuPercent = clientCpu.Count > 0 ? clientCpu.Sum() : null;
         _samples.Add(sample);
         _previous = counters;
         _previousSeconds = seconds;
@@ -204,9 +218,10 @@ internal sealed class ResultBuilder
     {
         "connect" => 0,
         "join" => 1,
-        "run" => 2,
-        "drain" => 3,
-        _ => 4,
+        "warmup" => 2,
+        "run" => 3,
+        "drain" => 4,
+        _ => 5,
     };
 
     private static string ProgressLine(Sample s, CounterSnapshot c)
@@ -218,6 +233,11 @@ internal sealed class ResultBuilder
         if (s.ServerRssMiB is double rss)
         {
             line += string.Create(inv, $"  server {rss:0} MiB {s.ServerCpuPercent ?? 0:0}% cpu");
+        }
+
+        if (s.ClientCpuPercent is double client)
+        {
+            line += string.Create(inv, $"  client {client:0}% cpu");
         }
 
         return line;
@@ -240,6 +260,6 @@ internal sealed class ResultBuilder
             ? ""
             : string.Create(inv, $" rate={(o.Rate > 0 ? o.Rate.ToString(inv) + "/s" : "open-loop")} window={o.Window} payload={o.PayloadBytes}B");
         var churn = o.Scenario == Scenario.Churn ? string.Create(inv, $" churn={o.ChurnRate}/s hold={o.ChurnHold.TotalMilliseconds}ms") : "";
-        return string.Create(inv, $"{layout}{load}{churn} duration={o.Duration.TotalSeconds}s processes={o.Processes}");
+        return string.Create(inv, $"{layout}{load}{churn} warmup={o.Warmup.TotalSeconds}s duration={o.Duration.TotalSeconds}s processes={o.Processes}");
     }
 }

@@ -19,6 +19,7 @@ public sealed class Sample
     public double? Max { get; set; }
     public double? ServerRssMiB { get; set; }
     public double? ServerCpuPercent { get; set; }
+    public double? ClientCpuPercent { get; set; }
 }
 
 /// <summary>Everything a run measured; what reports, compare.sh and the smoke tests read.</summary>
@@ -57,6 +58,7 @@ public sealed class LoadTestResult
     public double? ServerRssPerConnectionBytes { get; set; }
     public long? ServerRssGrowthInRunBytes { get; set; }
     public double? ServerCpuPercentInRun { get; set; }
+    public double? ClientCpuPercentInRun { get; set; }
 
     public List<Sample> Samples { get; set; } = [];
     public string? ReportFolder { get; set; }

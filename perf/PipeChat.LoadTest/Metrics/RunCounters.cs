@@ -58,5 +58,5 @@ public sealed class RunCounters
     private static readonly double s_microsPerTick = 1_000_000.0 / System.Diagnostics.Stopwatch.Frequency;
 
     private static Recorder NewRecorder()
-        => new(1, HighestLatencyMicros, 3, static (id, low, high, digits) => new LongHistogram(id, low, high, digits));
+        => new(1, HighestLatencyMicros, 3, static (id, low, high, digits) => new LongConcurrentHistogram(id, low, high, digits));
 }

@@ -35,6 +35,9 @@ public sealed class LoadTestOptions
     /// <summary>Length of the measured phase (connect: how long the connections are held).</summary>
     public TimeSpan Duration { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Load before the measured phase (not counted in throughput or latency): lets both sides' JIT settle.</summary>
+    public TimeSpan Warmup { get; set; } = TimeSpan.Zero;
+
     /// <summary>Longest wait after the senders stop for messages still in flight.</summary>
     public TimeSpan Drain { get; set; } = TimeSpan.FromSeconds(3);
 

@@ -20,6 +20,7 @@ public static class OptionsParser
           --window W                     messages a sender may have in flight
           --payload BYTES                padding per message payload
           --duration SECONDS             measured phase (connect: hold time)
+          --warmup SECONDS               load before the measured phase (not counted)
           --drain SECONDS                longest wait for in-flight messages after senders stop
           --setup-timeout SECONDS        longest time to connect and join
           --connect-rate N               connections/s while ramping (0 = as fast as possible)
@@ -83,6 +84,9 @@ public static class OptionsParser
                         break;
                     case "--duration":
                         options.Duration = Seconds(Next());
+                        break;
+                    case "--warmup":
+                        options.Warmup = Seconds(Next());
                         break;
                     case "--drain":
                         options.Drain = Seconds(Next());
@@ -232,7 +236,7 @@ public static class OptionsParser
         }
 
         if (options.Duration <= TimeSpan.Zero || options.Duration.TotalSeconds > LoadTestOptions.MaxDurationSeconds
-            || options.Drain < TimeSpan.Zero || options.Drain.TotalSeconds > 600
+            || options.Warmup < TimeSpan.Zero || options.Warmup.TotalSeconds > 600 || options.Drain < TimeSpan.Zero || options.Drain.TotalSeconds > 600
             || options.SetupTimeout <= TimeSpan.Zero || options.SetupTimeout.TotalSeconds > 600)
         {
             return $"--duration must be in (0, {LoadTestOptions.MaxDurationSeconds}] s; --drain and --setup-timeout at most 600 s";

@@ -23,6 +23,7 @@ internal static class OptionsWriter
             "--payload", I(o.PayloadBytes),
             "--duration", D(o.Duration.TotalSeconds),
             "--drain", D(o.Drain.TotalSeconds),
+            "--warmup", D(o.Warmup.TotalSeconds),
             "--setup-timeout", D(o.SetupTimeout.TotalSeconds),
             "--connect-rate", D(o.ConnectRate),
             "--connect-concurrency", I(o.ConnectConcurrency),

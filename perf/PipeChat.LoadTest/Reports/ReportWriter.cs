@@ -31,11 +31,11 @@ internal static class ReportWriter
     private static string Csv(LoadTestResult r)
     {
         var inv = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder("seconds,phase,open,sent_per_s,delivered_per_s,connects_per_s,in_flight,errors,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,server_rss_mib,server_cpu_pct\n");
+        var sb = new StringBuilder("seconds,phase,open,sent_per_s,delivered_per_s,connects_per_s,in_flight,errors,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,server_rss_mib,server_cpu_pct,client_cpu_pct\n");
         foreach (var s in r.Samples)
         {
             sb.AppendLine(string.Create(inv,
-                $"{s.Seconds},{s.Phase},{s.Open},{s.SentPerSecond:0},{s.DeliveredPerSecond:0},{s.ConnectsPerSecond:0},{s.InFlight},{s.Errors},{s.P50},{s.P90},{s.P99},{s.P999},{s.Max},{s.ServerRssMiB:0.0},{s.ServerCpuPercent:0}"));
+                $"{s.Seconds},{s.Phase},{s.Open},{s.SentPerSecond:0},{s.DeliveredPerSecond:0},{s.ConnectsPerSecond:0},{s.InFlight},{s.Errors},{s.P50},{s.P90},{s.P99},{s.P999},{s.Max},{s.ServerRssMiB:0.0},{s.ServerCpuPercent:0},{s.ClientCpuPercent:0}"));
         }
 
         return sb.ToString();
@@ -83,11 +83,10 @@ internal static class ReportWriter
         var charts = new List<string>();
         if (r.Scenario != "connect")
         {
-            charts.Add(SvgChart.Render("Throughput", "messages / s", seconds, phases,
-            [
-                new ChartSeries("delivered/s", "#1f77b4", Of(s => s.DeliveredPerSecond)),
-                new ChartSeries("sent/s", "#ff7f0e", Of(s => s.SentPerSecond)),
-            ]));
+            charts.Add(SvgChart.Render("Delivered messages per second", "messages / s", seconds, phases,
+                [new ChartSeries("delivered/s", "#1f77b4", Of(s => s.DeliveredPerSecond))]));
+            charts.Add(SvgChart.Render("Sent messages per second", "messages / s", seconds, phases,
+                [new ChartSeries("sent/s", "#ff7f0e", Of(s => s.SentPerSecond))]));
             charts.Add(SvgChart.Render("Latency percentiles (log scale)", "ms", seconds, phases,
             [
                 new ChartSeries("p50", "#2ca02c", Of(s => s.P50)),
@@ -106,8 +105,13 @@ internal static class ReportWriter
         if (r.Samples.Any(s => s.ServerRssMiB.HasValue))
         {
             charts.Add(SvgChart.Render("Server memory", "RSS MiB", seconds, phases, [new ChartSeries("RSS MiB", "#8c564b", Of(s => s.ServerRssMiB))]));
-            charts.Add(SvgChart.Render("Server CPU", "% of one core", seconds, phases, [new ChartSeries("CPU %", "#e377c2", Of(s => s.ServerCpuPercent))]));
         }
+
+        charts.Add(SvgChart.Render("CPU", "% of one core", seconds, phases,
+        [
+            new ChartSeries("server", "#e377c2", Of(s => s.ServerCpuPercent)),
+            new ChartSeries("load tool", "#bcbd22", Of(s => s.ClientCpuPercent)),
+        ]));
 
         var cards = new List<(string Label, string Value)>();
         if (r.Scenario == "connect")
@@ -145,7 +149,7 @@ internal static class ReportWriter
             sb.Append(inv, $"<div class=\"card\"><b>{SvgChart.Escape(value)}</b><span>{SvgChart.Escape(label)}</span></div>");
         }
 
-        sb.Append("</div><div class=\"legend\">phases: <span style=\"background:#eef4ff\">connect</span><span style=\"background:#f3eefc\">join</span><span>run</span><span style=\"background:#fff7e6\">drain</span><span style=\"background:#f4f4f4\">close</span></div>");
+        sb.Append("</div><div class=\"legend\">phases: <span style=\"background:#eef4ff\">connect</span><span style=\"background:#f3eefc\">join</span><span style=\"background:#eefaf0\">warmup</span><span>run</span><span style=\"background:#fff7e6\">drain</span><span style=\"background:#f4f4f4\">close</span></div>");
         foreach (var chart in charts)
         {
             sb.Append("<figure>").Append(chart).Append("</figure>");

@@ -69,6 +69,11 @@ internal static class SummaryRows
             }
         }
 
+        if (r.ClientCpuPercentInRun is double clientCpu)
+        {
+            rows.Add(("load tool", "CPU during run (100% = one core)", clientCpu.ToString("0", inv) + " %"));
+        }
+
         rows.Add(("errors", "total", N(c.Errors)));
         foreach (var (kind, count) in r.Errors.OrderByDescending(e => e.Value))
         {

@@ -20,6 +20,7 @@ internal static class SvgChart
     {
         ["connect"] = "#eef4ff",
         ["join"] = "#f3eefc",
+        ["warmup"] = "#eefaf0",
         ["run"] = "#ffffff",
         ["drain"] = "#fff7e6",
         ["close"] = "#f4f4f4",

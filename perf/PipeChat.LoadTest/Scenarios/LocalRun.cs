@@ -67,9 +67,6 @@ internal sealed class LocalRun
 
             result.SetupSeconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
             await barrier();
-            _phase = "run";
-            result.AtRunStart = CounterSnapshot.Of(_counters);
-            var runStart = Stopwatch.GetTimestamp();
             _workload.Start();
             using var runStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var drivers = new List<Task>();
@@ -83,6 +80,15 @@ internal sealed class LocalRun
                 drivers.Add(ChurnAsync(runStop.Token));
             }
 
+            if (_options.Warmup > TimeSpan.Zero)
+            {
+                _phase = "warmup";
+                await DelayAsync(_options.Warmup, cancellationToken);
+            }
+
+            _phase = "run";
+            result.AtRunStart = CounterSnapshot.Of(_counters);
+            var runStart = Stopwatch.GetTimestamp();
             try
             {
                 await Task.Delay(_options.Duration, cancellationToken);
@@ -98,7 +104,11 @@ internal sealed class LocalRun
             await Task.WhenAll(drivers);
             _phase = "drain";
             var drainStart = Stopwatch.GetTimestamp();
-            await DrainAsync(cancellationToken);
+            if (_options.Scenario != Scenario.Connect)
+            {
+                await DrainAsync(cancellationToken);
+            }
+
             result.DrainSeconds = Stopwatch.GetElapsedTime(drainStart).TotalSeconds;
         }
         finally
@@ -114,6 +124,17 @@ internal sealed class LocalRun
         result.Latency = _totalLatency;
         result.Connect = _totalConnect;
         return result;
+    }
+
+    private static async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private IEnumerable<int> OwnedIndexes()
@@ -489,7 +510,11 @@ internal sealed class LocalRun
     {
         var latency = _counters.Latency.GetIntervalHistogram();
         var connect = _counters.ConnectLatency.GetIntervalHistogram();
-        _totalLatency.Add(latency);
+        if (_phase is "run" or "drain" or "close")
+        {
+            _totalLatency.Add(latency);
+        }
+
         _totalConnect.Add(connect);
         return new RawSample
         {
