@@ -87,10 +87,10 @@ start_server() {
 # Workload definitions: load-tool arguments, and PipeChat server flags.
 workload_args() {
   case "$1" in
-    fanout)  echo "fanout --rooms 1 --members 1000 --senders 1 --window 64 --warmup $WARMUP --duration $DURATION" ;;
-    echo)    echo "echo --connections 64 --warmup $WARMUP --duration $DURATION" ;;
-    private) echo "private --connections 200 --window 8 --warmup $WARMUP --duration $DURATION" ;;
-    live10k) echo "live --rooms 1 --members 10000 --senders 1 --rate 5 --duration $DURATION --setup-timeout 120" ;;
+    fanout)  echo "fanout --rooms 1 --members 1000 --senders 1 --window 16 --warmup $WARMUP --duration $DURATION --drain 20" ;;
+    echo)    echo "echo --connections 64 --warmup $WARMUP --duration $DURATION --drain 10" ;;
+    private) echo "private --connections 200 --window 8 --warmup $WARMUP --duration $DURATION --drain 10" ;;
+    live10k) echo "live --rooms 1 --members 10000 --senders 1 --rate 5 --duration $DURATION --drain 10 --setup-timeout 120" ;;
     idle)    echo "connect --connections 19000 --processes 2 --connect-concurrency 1024 --duration $DURATION --setup-timeout 120" ;;
     churn)   echo "churn --rooms 10 --members 20 --senders 1 --rate 200 --churn-rate 1000 --churn-hold-ms 200 --duration $CHURN_DURATION" ;;
   esac
@@ -134,14 +134,20 @@ python3 - "$OUT/runs" "$TARGETS" "$WORKLOADS" <<'PY' | tee "$OUT/compare.md"
 import glob, json, os, statistics, sys
 runs, targets, workloads = sys.argv[1], sys.argv[2].split(','), sys.argv[3].split(',')
 def get(d, path):
+    if path == 'PerServerCpuSecond':
+        rate, cpu = d.get('DeliveredPerSecond'), d.get('ServerCpuPercentInRun')
+        return rate / (cpu / 100) if rate and cpu else None
     for k in path.split('.'):
         d = d.get(k) if isinstance(d, dict) else None
     return d
 METRICS = {
-    'fanout':  [('delivered msgs/s', 'DeliveredPerSecond', 1, '↑'), ('p99 ms', 'Latency.P99', 1, '↓'), ('lost', 'Lost', 1, '='),
+    'fanout':  [('delivered msgs/s', 'DeliveredPerSecond', 1, '↑'), ('deliveries per server CPU-second', 'PerServerCpuSecond', 1, '↑'),
+                ('p99 ms', 'Latency.P99', 1, '↓'), ('lost', 'Lost', 1, '='),
                 ('server CPU %', 'ServerCpuPercentInRun', 1, ''), ('load tool CPU %', 'ClientCpuPercentInRun', 1, '')],
-    'echo':    [('round trips/s', 'DeliveredPerSecond', 1, '↑'), ('p99 ms', 'Latency.P99', 1, '↓'), ('server CPU %', 'ServerCpuPercentInRun', 1, '')],
-    'private': [('delivered notices/s', 'DeliveredPerSecond', 1, '↑'), ('p99 ms', 'Latency.P99', 1, '↓'), ('lost', 'Lost', 1, '=')],
+    'echo':    [('round trips/s', 'DeliveredPerSecond', 1, '↑'), ('round trips per server CPU-second', 'PerServerCpuSecond', 1, '↑'),
+                ('p99 ms', 'Latency.P99', 1, '↓'), ('server CPU %', 'ServerCpuPercentInRun', 1, ''), ('load tool CPU %', 'ClientCpuPercentInRun', 1, '')],
+    'private': [('delivered notices/s', 'DeliveredPerSecond', 1, '↑'), ('notices per server CPU-second', 'PerServerCpuSecond', 1, '↑'),
+                ('p99 ms', 'Latency.P99', 1, '↓'), ('lost', 'Lost', 1, '=')],
     'live10k': [('p50 ms', 'Latency.P50', 1, '↓'), ('p99 ms', 'Latency.P99', 1, '↓'), ('max ms', 'Latency.Max', 1, '↓'), ('lost', 'Lost', 1, '='),
                 ('delivered msgs/s', 'DeliveredPerSecond', 1, '')],
     'idle':    [('established', 'Counters.Established', 1, ''), ('failed', 'Counters.ConnectFailed', 1, '='),

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
@@ -121,6 +122,7 @@ internal sealed partial class LoadConnection
     {
         dropped = null;
         var pending = 0;
+        long receivedAt = 0;
         while (true)
         {
             var input = new ReadOnlySequence<byte>(_recv, _start, _end - _start);
@@ -131,7 +133,12 @@ internal sealed partial class LoadConnection
                 case WebSocketReadResult.NeedMoreData:
                     return (pending, false);
                 case WebSocketReadResult.Message:
-                    pending += handler.OnMessage(this, _message.WrittenSpan);
+                    if (receivedAt == 0)
+                    {
+                        receivedAt = Stopwatch.GetTimestamp();
+                    }
+
+                    pending += handler.OnMessage(this, _message.WrittenSpan, receivedAt);
                     _message.ResetWrittenCount();
                     break;
                 case WebSocketReadResult.Ping:

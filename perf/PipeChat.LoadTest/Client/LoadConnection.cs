@@ -146,9 +146,10 @@ internal sealed partial class LoadConnection
             }
 
             _send.ResetWrittenCount();
+            var now = Stopwatch.GetTimestamp();
             for (var i = 0; i < count; i++)
             {
-                var length = BuildLoadPayload(senderIndex, suffix.Span);
+                var length = BuildLoadPayload(senderIndex, now, suffix.Span);
                 FrameWriter.WriteMaskedFrame(_send, WebSocketOpcode.Text, _scratch.AsSpan(0, length), NextMask());
             }
 
@@ -213,7 +214,7 @@ internal sealed partial class LoadConnection
         }
     }
 
-    private int BuildLoadPayload(int senderIndex, ReadOnlySpan<byte> suffix)
+    private int BuildLoadPayload(int senderIndex, long timestamp, ReadOnlySpan<byte> suffix)
     {
         var span = _scratch.AsSpan();
         var prefix = MessagePrefix!;
@@ -225,7 +226,7 @@ internal sealed partial class LoadConnection
         Utf8Formatter.TryFormat(++SendSequence, span[at..], out written);
         at += written;
         span[at++] = (byte)',';
-        Utf8Formatter.TryFormat(Stopwatch.GetTimestamp(), span[at..], out written);
+        Utf8Formatter.TryFormat(timestamp, span[at..], out written);
         at += written;
         suffix.CopyTo(span[at..]);
         return at + suffix.Length;

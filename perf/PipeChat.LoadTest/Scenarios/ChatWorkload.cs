@@ -76,10 +76,10 @@ internal sealed class ChatWorkload : IConnectionHandler
 
     public static byte[] JoinMessage(string roomId) => Encoding.UTF8.GetBytes($"{{\"type\":\"join\",\"data\":{{\"roomid\":\"{roomId}\"}}}}");
 
-    public int OnMessage(LoadConnection connection, ReadOnlySpan<byte> json)
+    public int OnMessage(LoadConnection connection, ReadOnlySpan<byte> json, long receivedAt)
     {
         var marker = json.IndexOf(LoadConnection.LoadMarker);
-        return marker >= 0 ? OnLoadMessage(connection, json, marker) : OnOtherMessage(connection, json);
+        return marker >= 0 ? OnLoadMessage(connection, json, marker, receivedAt) : OnOtherMessage(connection, json);
     }
 
     public ValueTask SendPendingAsync(LoadConnection connection, int count)
@@ -105,9 +105,8 @@ internal sealed class ChatWorkload : IConnectionHandler
         connection.Joined?.TrySetResult();
     }
 
-    private int OnLoadMessage(LoadConnection connection, ReadOnlySpan<byte> json, int marker)
+    private int OnLoadMessage(LoadConnection connection, ReadOnlySpan<byte> json, int marker, long now)
     {
-        var now = Stopwatch.GetTimestamp();
         var rest = json[(marker + LoadConnection.LoadMarker.Length)..];
         if (!Utf8Parser.TryParse(rest, out int sender, out var used) || !Utf8Parser.TryParse(rest = rest[(used + 1)..], out long sequence, out used)
             || !Utf8Parser.TryParse(rest[(used + 1)..], out long timestamp, out _))
