@@ -47,6 +47,9 @@ public sealed class LoadTestOptions
     /// <summary>New connections per second while ramping up; 0 = as fast as <see cref="ConnectConcurrency"/> allows.</summary>
     public double ConnectRate { get; set; }
 
+    /// <summary>Longest time for one TCP connect + TLS + upgrade.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Connection attempts in progress at once.</summary>
     public int ConnectConcurrency { get; set; } = 128;
 

@@ -25,6 +25,7 @@ public static class OptionsParser
           --setup-timeout SECONDS        longest time to connect and join
           --connect-rate N               connections/s while ramping (0 = as fast as possible)
           --connect-concurrency N        connection attempts in progress at once
+          --connect-timeout SECONDS      longest connect + upgrade (default 10)
           --churn-rate N                 churn: connects/s   --churn-hold-ms MS   --churn-max-open N
           --processes N                  split connections over N child processes
           --server-pid PID               sample the server's RSS and CPU from /proc
@@ -96,6 +97,9 @@ public static class OptionsParser
                         break;
                     case "--connect-rate":
                         options.ConnectRate = Double(Next());
+                        break;
+                    case "--connect-timeout":
+                        options.ConnectTimeout = Seconds(Next());
                         break;
                     case "--connect-concurrency":
                         options.ConnectConcurrency = Int(Next());
@@ -237,7 +241,7 @@ public static class OptionsParser
 
         if (options.Duration <= TimeSpan.Zero || options.Duration.TotalSeconds > LoadTestOptions.MaxDurationSeconds
             || options.Warmup < TimeSpan.Zero || options.Warmup.TotalSeconds > 600 || options.Drain < TimeSpan.Zero || options.Drain.TotalSeconds > 600
-            || options.SetupTimeout <= TimeSpan.Zero || options.SetupTimeout.TotalSeconds > 600)
+            || options.ConnectTimeout <= TimeSpan.Zero || options.ConnectTimeout.TotalSeconds > 120 || options.SetupTimeout <= TimeSpan.Zero || options.SetupTimeout.TotalSeconds > 600)
         {
             return $"--duration must be in (0, {LoadTestOptions.MaxDurationSeconds}] s; --drain and --setup-timeout at most 600 s";
         }

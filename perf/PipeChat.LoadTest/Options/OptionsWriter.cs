@@ -27,6 +27,7 @@ internal static class OptionsWriter
             "--setup-timeout", D(o.SetupTimeout.TotalSeconds),
             "--connect-rate", D(o.ConnectRate),
             "--connect-concurrency", I(o.ConnectConcurrency),
+            "--connect-timeout", D(o.ConnectTimeout.TotalSeconds),
             "--churn-rate", D(o.ChurnRate),
             "--churn-hold-ms", D(o.ChurnHold.TotalMilliseconds),
             "--churn-max-open", I(o.ChurnMaxOpen),

@@ -207,7 +207,7 @@ internal sealed class LocalRun
         Interlocked.Increment(ref _counters.ConnectAttempts);
         var started = Stopwatch.GetTimestamp();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(s_connectTimeout);
+        timeout.CancelAfter(_options.ConnectTimeout);
         try
         {
             var source = _options.SpreadSources && _server.AddressFamily == AddressFamily.InterNetwork
