@@ -2,7 +2,8 @@
 # perf/compare.sh — PipeChat side by side with the peers (perf/peers: ASP.NET Core's UseWebSockets
 # middleware and Node's ws) on the same workloads, driven by perf/PipeChat.LoadTest.
 #
-#   perf/compare.sh [--rounds N] [--duration S] [--churn-duration S] [--workloads a,b] [--targets a,b] [--out DIR]
+#   perf/compare.sh [--rounds N] [--duration S] [--warmup S] [--churn-duration S] [--fanout-senders N]
+#                   [--fanout-window W] [--workloads a,b] [--targets a,b] [--out DIR]
 #
 # Each round starts a fresh server pinned to CPU 0 (taskset -c 0) and runs the load tool pinned to
 # CPU 1; the table shows the median over rounds and PipeChat/peer ratios. Loopback only; every run
@@ -14,6 +15,8 @@ ROUNDS=3
 DURATION=10
 WARMUP=3
 CHURN_DURATION=60
+FANOUT_SENDERS=1
+FANOUT_WINDOW=16
 WORKLOADS="fanout,echo,private,live10k,idle,churn"
 TARGETS="pipechat,aspnetcore,node-ws"
 OUT="$ROOT/reports/compare-$(date -u +%Y%m%d-%H%M%S)"
@@ -26,10 +29,12 @@ while [[ $# -gt 0 ]]; do
     --duration) DURATION=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
     --churn-duration) CHURN_DURATION=$2; shift 2 ;;
+    --fanout-senders) FANOUT_SENDERS=$2; shift 2 ;;
+    --fanout-window) FANOUT_WINDOW=$2; shift 2 ;;
     --workloads) WORKLOADS=$2; shift 2 ;;
     --targets) TARGETS=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -87,7 +92,7 @@ start_server() {
 # Workload definitions: load-tool arguments, and PipeChat server flags.
 workload_args() {
   case "$1" in
-    fanout)  echo "fanout --rooms 1 --members 1000 --senders 1 --window 16 --warmup $WARMUP --duration $DURATION --drain 20" ;;
+    fanout)  echo "fanout --rooms 1 --members 1000 --senders $FANOUT_SENDERS --window $FANOUT_WINDOW --warmup $WARMUP --duration $DURATION --drain 20" ;;
     echo)    echo "echo --connections 64 --warmup $WARMUP --duration $DURATION --drain 10" ;;
     private) echo "private --connections 200 --window 8 --warmup $WARMUP --duration $DURATION --drain 10" ;;
     live10k) echo "live --rooms 1 --members 10000 --senders 1 --rate 5 --duration $DURATION --drain 10 --setup-timeout 120" ;;

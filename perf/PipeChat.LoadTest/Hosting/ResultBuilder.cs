@@ -150,7 +150,7 @@ internal sealed class ResultBuilder
             ClientCpuPercentInRun = runSamples.Any(s => s.ClientCpuPercent.HasValue) ? runSamples.Where(s => s.ClientCpuPercent.HasValue).Average(s => s.ClientCpuPercent!.Value) : null,
             Samples = _samples,
         };
-        if (RssBaseline is long baseline && (rssEnd ?? RssAfterSetup) is long held && counters.Established > 0)
+        if (_options.Scenario == Scenario.Connect && RssBaseline is long baseline && (rssEnd ?? RssAfterSetup) is long held && counters.Established > 0)
         {
             result.ServerRssPerConnectionBytes = (double)(held - baseline) / counters.Established;
         }
