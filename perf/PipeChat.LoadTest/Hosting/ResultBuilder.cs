@@ -126,7 +126,7 @@ internal sealed class ResultBuilder
             Settings = Describe(_options),
             StartedUtc = Started,
             Processes = _sources,
-            Machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}",
+            Machine = MachineDescription(),
             Counters = counters,
             Errors = errors,
             Lost = counters.Lost,
@@ -212,6 +212,25 @@ internal sealed class ResultBuilder
         _previous = counters;
         _previousSeconds = seconds;
         _progress?.WriteLine(ProgressLine(sample, counters));
+    }
+
+    private static string MachineDescription()
+    {
+        var cpus = Environment.ProcessorCount;
+        var model = "";
+        try
+        {
+            var info = File.ReadAllLines("/proc/cpuinfo");
+            cpus = info.Count(l => l.StartsWith("processor", StringComparison.Ordinal));
+            model = info.FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "";
+        }
+        catch (IOException)
+        {
+        }
+
+        var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{cpus} CPUs ({model}), load tool may use {Environment.ProcessorCount}; {memory:0} GiB; {Environment.OSVersion}; .NET {Environment.Version}");
     }
 
     private static int PhaseOrder(string phase) => phase switch
