@@ -67,6 +67,10 @@ trap stop_server EXIT
 # start_server TARGET PORT [extra PipeChat flags...]
 start_server() {
   local target=$1 port=$2; shift 2
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is already in use by another process; pick free ports (PORT_BASE=...)" >&2
+    return 1
+  fi
   case "$target" in
     pipechat)
       taskset -c $SERVER_CPU dotnet "$ROOT/src/PipeChat.Server/bin/Release/net10.0/PipeChat.Server.dll" \
@@ -82,6 +86,7 @@ start_server() {
   esac
   SERVER_PID=$!
   for _ in $(seq 1 200); do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then echo "server $target exited; see $OUT/runs/server-$target.log" >&2; return 1; fi
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
     sleep 0.1
   done
@@ -107,8 +112,9 @@ pipechat_flags() {
   esac
 }
 
+PORT_BASE=${PORT_BASE:-3201}
 port_of() {
-  case "$1" in pipechat) echo 3201 ;; aspnetcore) echo 3202 ;; node-ws) echo 3203 ;; esac
+  case "$1" in pipechat) echo "$PORT_BASE" ;; aspnetcore) echo $((PORT_BASE + 1)) ;; node-ws) echo $((PORT_BASE + 2)) ;; esac
 }
 
 IFS=',' read -r -a WL <<<"$WORKLOADS"
