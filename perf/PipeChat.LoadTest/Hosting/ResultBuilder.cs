@@ -149,6 +149,7 @@ internal sealed class ResultBuilder
             ServerCpuPercentInRun = runSamples.Any(s => s.ServerCpuPercent.HasValue) ? runSamples.Where(s => s.ServerCpuPercent.HasValue).Average(s => s.ServerCpuPercent!.Value) : null,
             ClientCpuPercentInRun = runSamples.Any(s => s.ClientCpuPercent.HasValue) ? runSamples.Where(s => s.ClientCpuPercent.HasValue).Average(s => s.ClientCpuPercent!.Value) : null,
             Samples = _samples,
+            Abuse = results.Count == 1 ? results[0].Abuse : null,
         };
         if (_options.Scenario == Scenario.Connect && RssBaseline is long baseline && (rssEnd ?? RssAfterSetup) is long held && counters.Established > 0)
         {
@@ -240,6 +241,7 @@ internal sealed class ResultBuilder
         "warmup" => 2,
         "run" => 3,
         "drain" => 4,
+        "check" => 5,
         _ => 5,
     };
 
@@ -278,7 +280,9 @@ internal sealed class ResultBuilder
         var load = o.Scenario == Scenario.Connect
             ? ""
             : string.Create(inv, $" rate={(o.Rate > 0 ? o.Rate.ToString(inv) + "/s" : "open-loop")} window={o.Window} payload={o.PayloadBytes}B");
-        var churn = o.Scenario == Scenario.Churn ? string.Create(inv, $" churn={o.ChurnRate}/s hold={o.ChurnHold.TotalMilliseconds}ms") : "";
-        return string.Create(inv, $"{layout}{load}{churn} warmup={o.Warmup.TotalSeconds}s duration={o.Duration.TotalSeconds}s processes={o.Processes}");
+        var abuse = o.HasAbuse ? string.Create(inv, $" slow-readers={o.SlowReaders}") : "";
+        abuse += o.Scenario == Scenario.Soak ? string.Create(inv, $" slow-reader-interval={o.SlowReaderInterval.TotalSeconds}s abuse-interval={o.AbuseInterval.TotalSeconds}s max-message={o.ServerMaxMessageBytes}B max-chat={o.ServerMaxChatPayloadBytes}B") : "";
+        var churn = o.Scenario is Scenario.Churn or Scenario.Soak ? string.Create(inv, $" churn={o.ChurnRate}/s hold={o.ChurnHold.TotalMilliseconds}ms") : "";
+        return string.Create(inv, $"{layout}{load}{churn}{abuse} warmup={o.Warmup.TotalSeconds}s duration={o.Duration.TotalSeconds}s processes={o.Processes}");
     }
 }

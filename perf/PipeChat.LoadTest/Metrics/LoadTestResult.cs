@@ -61,5 +61,9 @@ public sealed class LoadTestResult
     public double? ClientCpuPercentInRun { get; set; }
 
     public List<Sample> Samples { get; set; } = [];
+
+    /// <summary>Slow readers and malformed clients (soak, --slow-readers); null when none took part.</summary>
+    public AbuseSummary? Abuse { get; set; }
+
     public string? ReportFolder { get; set; }
 }

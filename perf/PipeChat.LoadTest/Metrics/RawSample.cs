@@ -48,6 +48,7 @@ public sealed class RawResult
     public double SetupSeconds { get; set; }
     public double RunSeconds { get; set; }
     public double DrainSeconds { get; set; }
+    public AbuseSummary? Abuse { get; set; }
     public string? LatencyEncoded { get; set; }
     public string? ConnectEncoded { get; set; }
 

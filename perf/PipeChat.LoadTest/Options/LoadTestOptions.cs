@@ -94,6 +94,30 @@ public sealed class LoadTestOptions
     /// <summary>Write the machine-readable summary (summary.json) to this path as well.</summary>
     public string? SummaryPath { get; set; }
 
+    /// <summary>fanout/live/soak: extra room members that join and then never read (soak: per batch).</summary>
+    public int SlowReaders { get; set; }
+
+    /// <summary>Socket receive buffer of a slow reader.</summary>
+    public int SlowReaderBufferBytes { get; set; } = 4096;
+
+    /// <summary>soak: a new slow-reader batch this often (the previous batch is checked and closed).</summary>
+    public TimeSpan SlowReaderInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>soak: one malformed client of each kind this often.</summary>
+    public TimeSpan AbuseInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>soak / slow readers: how often the soak sample (RSS, CPU, counts) is taken.</summary>
+    public TimeSpan SampleInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The server's --max-message-bytes (oversized frames are one byte over it).</summary>
+    public long ServerMaxMessageBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>The server's --max-chat-payload-bytes (too_large requests are just over it).</summary>
+    public int ServerMaxChatPayloadBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Slow readers or malformed clients take part.</summary>
+    public bool HasAbuse => SlowReaders > 0 || Scenario == Scenario.Soak;
+
     public bool IsChild => ChildIndex >= 0;
 
     /// <summary>Rooms, members and senders as the scenario lays them out (echo: one room per connection; private: pairs).</summary>

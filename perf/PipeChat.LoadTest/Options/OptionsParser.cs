@@ -10,7 +10,7 @@ public static class OptionsParser
         PipeChat.LoadTest — load generator for PipeChat (and the comparison peers)
 
         usage: PipeChat.LoadTest <scenario> [options]
-          scenarios: connect | fanout | private | echo | churn | live
+          scenarios: connect | fanout | private | echo | churn | live | soak
 
           --url ws://127.0.0.1:3001/     target (ws:// or wss://; loopback 127.0.0.0/8 or ::1 only)
           --connections N                connect/private/echo: connections (private: 2 per pair)
@@ -27,6 +27,13 @@ public static class OptionsParser
           --connect-concurrency N        connection attempts in progress at once
           --connect-timeout SECONDS      longest connect + upgrade (default 10)
           --churn-rate N                 churn: connects/s   --churn-hold-ms MS   --churn-max-open N
+          --slow-readers N               fanout/live/soak: N extra members that join, then never read (soak: per batch)
+          --slow-reader-buffer BYTES     slow reader socket receive buffer (default 4096)
+          --slow-reader-interval SECONDS soak: new slow-reader batch this often (default 60)
+          --abuse-interval SECONDS       soak: one malformed client of each kind this often (default 5)
+          --sample-interval SECONDS      soak: RSS/CPU/count sample interval (default 60)
+          --max-message-bytes N          the server's --max-message-bytes (default 1048576)
+          --max-chat-payload-bytes N     the server's --max-chat-payload-bytes (default 65536)
           --processes N                  split connections over N child processes
           --server-pid PID               sample the server's RSS and CPU from /proc
           --report-dir DIR               report folder root (default reports); --no-report for none
@@ -45,6 +52,7 @@ public static class OptionsParser
         error = null;
         var rate = double.NaN;
         var window = 0;
+        var durationSet = false;
         try
         {
             for (var i = 0; i < args.Length; i++)
@@ -85,6 +93,7 @@ public static class OptionsParser
                         break;
                     case "--duration":
                         options.Duration = Seconds(Next());
+                        durationSet = true;
                         break;
                     case "--warmup":
                         options.Warmup = Seconds(Next());
@@ -112,6 +121,27 @@ public static class OptionsParser
                         break;
                     case "--churn-max-open":
                         options.ChurnMaxOpen = Int(Next());
+                        break;
+                    case "--slow-readers":
+                        options.SlowReaders = Int(Next());
+                        break;
+                    case "--slow-reader-buffer":
+                        options.SlowReaderBufferBytes = Int(Next());
+                        break;
+                    case "--slow-reader-interval":
+                        options.SlowReaderInterval = Seconds(Next());
+                        break;
+                    case "--abuse-interval":
+                        options.AbuseInterval = Seconds(Next());
+                        break;
+                    case "--sample-interval":
+                        options.SampleInterval = Seconds(Next());
+                        break;
+                    case "--max-message-bytes":
+                        options.ServerMaxMessageBytes = long.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
+                        break;
+                    case "--max-chat-payload-bytes":
+                        options.ServerMaxChatPayloadBytes = Int(Next());
                         break;
                     case "--processes":
                         options.Processes = Int(Next());
@@ -160,7 +190,7 @@ public static class OptionsParser
                 }
             }
 
-            ApplyDefaults(options, rate, window);
+            ApplyDefaults(options, rate, window, durationSet);
             error = Validate(options);
             return error is null;
         }
@@ -172,7 +202,7 @@ public static class OptionsParser
     }
 
     /// <summary>Fills what the command line left unset with the scenario's defaults.</summary>
-    public static void ApplyDefaults(LoadTestOptions options, double rate = double.NaN, int window = 0)
+    public static void ApplyDefaults(LoadTestOptions options, double rate = double.NaN, int window = 0, bool durationSet = true)
     {
         ArgumentNullException.ThrowIfNull(options);
         static int Or(int value, int fallback) => value > 0 ? value : fallback;
@@ -214,6 +244,19 @@ public static class OptionsParser
                 options.Senders = Or(options.Senders, 2);
                 options.Window = Or(window, 4_096);
                 options.Rate = double.IsNaN(rate) ? 20 : rate;
+                break;
+            case Scenario.Soak:
+                options.Rooms = Or(options.Rooms, 4);
+                options.Members = Or(options.Members, 25);
+                options.Senders = Or(options.Senders, 2);
+                options.Window = Or(window, 256);
+                options.Rate = double.IsNaN(rate) ? 200 : rate;
+                options.SlowReaders = options.SlowReaders > 0 ? options.SlowReaders : 50;
+                if (!durationSet)
+                {
+                    options.Duration = TimeSpan.FromSeconds(1_800);
+                }
+
                 break;
         }
 
@@ -261,6 +304,18 @@ public static class OptionsParser
         if (options.Processes is < 1 or > 64 || options.ChildCount < 1 || options.ChildIndex >= options.ChildCount)
         {
             return "--processes must be 1 to 64";
+        }
+
+        if (options.SlowReaders is < 0 or > 20_000 || options.SlowReaderBufferBytes is < 256 or > 1 << 20
+            || options.SlowReaderInterval < TimeSpan.FromSeconds(0.5) || options.AbuseInterval < TimeSpan.FromSeconds(0.1) || options.SampleInterval < TimeSpan.FromSeconds(0.5)
+            || options.ServerMaxMessageBytes is < 256 or > 64 * 1024 * 1024 || options.ServerMaxChatPayloadBytes < 64)
+        {
+            return "slow readers (0 to 20000), their buffer, intervals or server limits out of range";
+        }
+
+        if (options.HasAbuse && (options.Processes > 1 || options.UsesTls || options.Scenario is not (Scenario.Fanout or Scenario.Live or Scenario.Soak)))
+        {
+            return "--slow-readers and soak need fanout, live or soak, one process, ws://";
         }
 
         return null;

@@ -15,4 +15,6 @@ public enum Scenario
     Churn,
     /// <summary>One big room: many readers, few writers, presence on.</summary>
     Live,
+    /// <summary>Long mixed run: well-behaved rooms, churn, slow-reader batches, malformed clients and oversized messages; memory over time.</summary>
+    Soak,
 }

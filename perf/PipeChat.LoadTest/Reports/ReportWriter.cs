@@ -69,10 +69,26 @@ internal static class ReportWriter
             sb.AppendLine(inv, $"| {s.Seconds:0.0} | {s.Phase} | {s.Open:N0} | {s.SentPerSecond:N0} | {s.DeliveredPerSecond:N0} | {s.P50:0.###} | {s.P99:0.###} | {s.Max:0.###} | {s.ServerRssMiB:0.0} | {s.ServerCpuPercent:0} |");
         }
 
+        if (r.Abuse is { Minutes.Count: > 0 } abuse)
+        {
+            sb.AppendLine();
+            sb.AppendLine("## Soak samples");
+            sb.AppendLine();
+            sb.AppendLine("| t (s) | server MiB | server CPU % | sent | delivered | in flight | out of order | dup | seq gaps | churn | slow readers opened / closed by server | abuse attempts | outcomes |");
+            sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+            foreach (var m in abuse.Minutes)
+            {
+                sb.AppendLine(inv, $"| {m.Seconds:0} | {m.ServerRssMiB:0.0} | {m.ServerCpuPercent:0} | {m.Sent:N0} | {m.Delivered:N0} | {m.InFlight:N0} | {m.OutOfOrder} | {m.Duplicated} | {m.SeqGaps} | {m.ChurnConnected:N0} | {m.SlowReadersOpened:N0} / {m.SlowReadersClosedByServer:N0} | {m.AbuseAttempts:N0} | {Outcomes(m.Outcomes)} |");
+            }
+        }
+
         sb.AppendLine();
         sb.AppendLine("Charts: report.html (same folder). Raw: summary.json, samples.csv.");
         return sb.ToString();
     }
+
+    private static string Outcomes(Dictionary<string, long> outcomes)
+        => string.Join(", ", outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Key} ×{o.Value}")));
 
     private static string Html(LoadTestResult r)
     {
@@ -105,6 +121,14 @@ internal static class ReportWriter
         if (r.Samples.Any(s => s.ServerRssMiB.HasValue))
         {
             charts.Add(SvgChart.Render("Server memory", "RSS MiB", seconds, phases, [new ChartSeries("RSS MiB", "#8c564b", Of(s => s.ServerRssMiB))]));
+        }
+
+        if (r.Abuse is { Minutes.Count: > 1 } soak && soak.Minutes.Any(m => m.ServerRssMiB.HasValue))
+        {
+            var at = soak.Minutes.Select(m => m.Seconds).ToArray();
+            var run = soak.Minutes.Select(_ => "run").ToArray();
+            charts.Add(SvgChart.Render("Server RSS over the soak (per sample)", "RSS MiB", at, run,
+                [new ChartSeries("RSS MiB", "#8c564b", soak.Minutes.Select(m => m.ServerRssMiB).ToArray())]));
         }
 
         charts.Add(SvgChart.Render("CPU", "% of one core", seconds, phases,

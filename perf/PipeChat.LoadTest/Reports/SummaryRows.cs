@@ -74,6 +74,27 @@ internal static class SummaryRows
             rows.Add(("load tool", "CPU during run (100% = one core)", clientCpu.ToString("0", inv) + " %"));
         }
 
+        if (r.Abuse is { } a)
+        {
+            rows.Add(("abuse", "slow readers opened / failed to join", $"{N(a.SlowReadersOpened)} / {N(a.SlowReadersFailed)}"));
+            rows.Add(("abuse", "slow readers closed by server / still open", $"{N(a.SlowReadersClosedByServer)} / {N(a.SlowReadersStillOpen)}"));
+            foreach (var (outcome, count) in a.SlowReaderOutcomes.OrderBy(o => o.Key, StringComparer.Ordinal))
+            {
+                rows.Add(("abuse", "slow reader " + outcome, N(count)));
+            }
+
+            rows.Add(("abuse", "server RSS start / peak / end", $"{Mib(a.RssStartBytes)} / {Mib(a.RssPeakBytes)} / {Mib(a.RssEndBytes)}"));
+            foreach (var (kind, attempts) in a.Attempts.OrderBy(o => o.Key, StringComparer.Ordinal))
+            {
+                rows.Add(("abuse", $"{kind}: as expected / attempts", $"{N(a.AsExpected.GetValueOrDefault(kind))} / {N(attempts)}"));
+            }
+
+            foreach (var (outcome, count) in a.Outcomes.OrderBy(o => o.Key, StringComparer.Ordinal))
+            {
+                rows.Add(("abuse", outcome, N(count)));
+            }
+        }
+
         rows.Add(("errors", "total", N(c.Errors)));
         foreach (var (kind, count) in r.Errors.OrderByDescending(e => e.Value))
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using PipeChat.LoadTest.Abuse;
 using PipeChat.LoadTest.Client;
 using PipeChat.LoadTest.Metrics;
 using PipeChat.LoadTest.Options;
@@ -55,6 +56,7 @@ internal sealed class LocalRun
         var sampler = SampleLoopAsync(onSample, samplerStop.Token);
         var result = new RawResult();
         var t0 = Stopwatch.GetTimestamp();
+        var abuse = _options.HasAbuse ? new AbuseDriver(_options, _counters, _server) : null;
         try
         {
             await ConnectAllAsync(cancellationToken);
@@ -63,6 +65,12 @@ internal sealed class LocalRun
             {
                 _phase = "join";
                 await JoinAllAsync(t0, cancellationToken);
+            }
+
+            if (abuse is not null)
+            {
+                _phase = "abuse";
+                await abuse.SetupAsync(cancellationToken);
             }
 
             result.SetupSeconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
@@ -75,9 +83,14 @@ internal sealed class LocalRun
                 drivers.Add(_workload.OpenLoop ? StartOpenLoopAsync() : PaceAsync(runStop.Token));
             }
 
-            if (_options.Scenario == Scenario.Churn)
+            if (_options.Scenario is Scenario.Churn or Scenario.Soak)
             {
                 drivers.Add(ChurnAsync(runStop.Token));
+            }
+
+            if (abuse is not null)
+            {
+                drivers.Add(abuse.RunAsync(runStop.Token));
             }
 
             if (_options.Warmup > TimeSpan.Zero)
@@ -110,6 +123,12 @@ internal sealed class LocalRun
             }
 
             result.DrainSeconds = Stopwatch.GetElapsedTime(drainStart).TotalSeconds;
+            if (abuse is not null)
+            {
+                _phase = "check";
+                await abuse.FinishAsync();
+                result.Abuse = abuse.Summary;
+            }
         }
         finally
         {
