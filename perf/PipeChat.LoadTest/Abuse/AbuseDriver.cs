@@ -151,7 +151,7 @@ internal sealed class AbuseDriver
     /// <summary>Reads each slow reader's backlog (bounded) to see whether the server ended it, then closes it.</summary>
     private async Task CheckAndCloseAsync(List<RawWsClient> batch)
     {
-        using var gate = new SemaphoreSlim(64);
+        using var gate = new SemaphoreSlim(1_024); // each check may wait its full timeout: keep them parallel
         await Task.WhenAll(batch.Select(async client =>
         {
             await gate.WaitAsync();
