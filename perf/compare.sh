@@ -105,10 +105,13 @@ workload_args() {
     churn)   echo "churn --rooms 10 --members 20 --senders 1 --rate 200 --churn-rate 1000 --churn-hold-ms 200 --duration $CHURN_DURATION" ;;
   esac
 }
+# Throughput runs switch PipeChat's abuse limits off (the peers have none): the per-connection
+# request rate limit and the per-address connection cap. docs/security.md covers the limits.
 pipechat_flags() {
+  local limits="--rate-limit-per-second 0 --max-connections-per-ip 0"
   case "$1" in
-    fanout|echo|private) echo "--presence-limit 0" ;;
-    *) echo "" ;;
+    fanout|echo|private) echo "--presence-limit 0 $limits" ;;
+    *) echo "$limits" ;;
   esac
 }
 
