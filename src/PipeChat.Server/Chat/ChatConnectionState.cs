@@ -12,4 +12,7 @@ internal sealed class ChatConnectionState(double ratePerSecond, int burst)
 
     /// <summary>Whether the connection was added to the user directory (false when over the per-user cap).</summary>
     public bool Registered { get; set; }
+
+    /// <summary>With Redis: the last request still waiting on it; later requests run after it, in order.</summary>
+    public Task? Tail { get; set; }
 }
