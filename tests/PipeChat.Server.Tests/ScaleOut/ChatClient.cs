@@ -11,6 +11,7 @@ public sealed class ChatClient : IAsyncDisposable
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(10);
     private readonly ClientWebSocket _socket = new();
     private readonly Channel<JsonElement> _inbox = Channel.CreateUnbounded<JsonElement>();
+    private readonly List<JsonElement> _skipped = [];
     private Task? _receiver;
 
     private ChatClient(string userId) => UserId = userId;
@@ -40,9 +41,14 @@ public sealed class ChatClient : IAsyncDisposable
         return await NextAsync("joined");
     }
 
-    /// <summary>The next message of the given type; messages of other types before it are dropped.</summary>
+    /// <summary>The first message of the given type not taken yet; others are kept for later calls, in order.</summary>
     public async Task<JsonElement> NextAsync(string type, Func<JsonElement, bool>? where = null)
     {
+        if (TakeSkipped(type, where) is { } earlier)
+        {
+            return earlier;
+        }
+
         using var timeout = new CancellationTokenSource(s_wait);
         while (true)
         {
@@ -60,10 +66,12 @@ public sealed class ChatClient : IAsyncDisposable
                 throw new InvalidOperationException($"{UserId}: connection closed while waiting for '{type}'", ex.InnerException);
             }
 
-            if (message.GetProperty("type").GetString() == type && (where is null || where(message)))
+            if (Matches(message, type, where))
             {
                 return message;
             }
+
+            _skipped.Add(message);
         }
     }
 
@@ -82,22 +90,45 @@ public sealed class ChatClient : IAsyncDisposable
     /// <summary>Whether a message of the type arrives within <paramref name="wait"/>.</summary>
     public async Task<JsonElement?> TryNextAsync(string type, TimeSpan wait, Func<JsonElement, bool>? where = null)
     {
+        if (TakeSkipped(type, where) is { } earlier)
+        {
+            return earlier;
+        }
+
         using var timeout = new CancellationTokenSource(wait);
         try
         {
             while (true)
             {
                 var message = await _inbox.Reader.ReadAsync(timeout.Token);
-                if (message.GetProperty("type").GetString() == type && (where is null || where(message)))
+                if (Matches(message, type, where))
                 {
                     return message;
                 }
+
+                _skipped.Add(message);
             }
         }
         catch (OperationCanceledException)
         {
             return null;
         }
+    }
+
+    private static bool Matches(JsonElement message, string type, Func<JsonElement, bool>? where)
+        => message.GetProperty("type").GetString() == type && (where is null || where(message));
+
+    private JsonElement? TakeSkipped(string type, Func<JsonElement, bool>? where)
+    {
+        var index = _skipped.FindIndex(m => Matches(m, type, where));
+        if (index < 0)
+        {
+            return null;
+        }
+
+        var message = _skipped[index];
+        _skipped.RemoveAt(index);
+        return message;
     }
 
     /// <summary>Drops the TCP connection without a close handshake (a phone losing its network).</summary>
