@@ -42,6 +42,8 @@ public static class ChatRequestParser
     /// Parses <paramref name="json"/>, one complete text message. Returns false with
     /// <paramref name="error"/> set when the request must be answered with an error; the
     /// request's <see cref="ChatRequest.Ref"/> is still set when it could be read.
+    /// The input must already be valid UTF-8 (the server passes only text messages the frame
+    /// reader has validated); strings without escapes are not re-checked.
     /// </summary>
     /// <param name="scratch">At least <see cref="ScratchLength"/> bytes; escaped strings are decoded into it.</param>
     public static bool TryParse(ReadOnlySpan<byte> json, Span<byte> scratch, out ChatRequest request, out ChatError error)

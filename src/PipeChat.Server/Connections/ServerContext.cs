@@ -15,7 +15,7 @@ internal sealed class ServerContext
         Sessions = sessions;
         Chat = chat;
         Echo = new EchoApplication();
-        EchoPath = options.EchoPath;
+        EchoPath = options.EchoPath is { } echo ? System.Text.Encoding.UTF8.GetBytes(echo) : null;
         HandshakeTimeoutMs = (long)(options.HandshakeTimeoutSeconds * 1000);
         PingIntervalMs = (long)(options.PingIntervalSeconds * 1000);
         CloseTimeoutMs = (long)(options.CloseTimeoutSeconds * 1000);
@@ -36,7 +36,8 @@ internal sealed class ServerContext
 
     public IWebSocketApplication Echo { get; }
 
-    public string? EchoPath { get; }
+    /// <summary>The echo endpoint's path as bytes (compared with the request path), or null when off.</summary>
+    public byte[]? EchoPath { get; }
 
     public long HandshakeTimeoutMs { get; }
 

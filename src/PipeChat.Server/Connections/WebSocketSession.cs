@@ -320,7 +320,7 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
                 return Refuse(new HandshakeError(503, "server shutting down"));
             }
 
-            var application = _server.EchoPath is { } echo && request.Path.SequenceEqual(System.Text.Encoding.UTF8.GetBytes(echo))
+            var application = _server.EchoPath is { } echo && request.Path.SequenceEqual(echo)
                 ? _server.Echo
                 : _server.Chat;
             if (!application.TryAccept(request, _connection, out var decision, out error))
