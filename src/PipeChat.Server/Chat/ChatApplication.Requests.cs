@@ -29,31 +29,52 @@ internal sealed partial class ChatApplication
             return;
         }
 
+        Task? previous = null;
         if (state.Tail is { IsCompleted: false } tail)
         {
-            // An earlier request still waits on Redis: this one runs after it, so replies keep request order.
-            state.Tail = tail.ContinueWith(
-                static (_, s) =>
-                {
-                    var (application, session, state, type, copy) = ((ChatApplication, WebSocketSession, ChatConnectionState, WebSocketOpcode, byte[]))s!;
-                    return application.Handle(session, state, type, copy);
-                },
-                (this, session, state, type, payload.ToArray()),
-                CancellationToken.None,
-                TaskContinuationOptions.None,
-                TaskScheduler.Default).Unwrap();
-            return;
+            if (state.TailIsRoomSends && IsRoomRequest(payload, type))
+            {
+                // Room sends pipeline: Redis runs them in the order sent; their acks wait for the earlier ones.
+                previous = tail;
+            }
+            else
+            {
+                // An earlier request still waits on Redis: this one runs after it, so replies keep request order.
+                state.TailIsRoomSends = false;
+                state.Tail = tail.ContinueWith(
+                    static (_, s) =>
+                    {
+                        var (application, session, state, type, copy) = ((ChatApplication, WebSocketSession, ChatConnectionState, WebSocketOpcode, byte[]))s!;
+                        return application.Handle(session, state, type, copy);
+                    },
+                    (this, session, state, type, payload.ToArray()),
+                    CancellationToken.None,
+                    TaskContinuationOptions.None,
+                    TaskScheduler.Default).Unwrap();
+                return;
+            }
         }
 
-        var pending = Handle(session, state, type, payload);
+        state.RoomSendIssued = false;
+        var pending = Handle(session, state, type, payload, previous);
         if (!pending.IsCompleted)
         {
             state.Tail = pending;
+            state.TailIsRoomSends = state.RoomSendIssued;
         }
     }
 
-    /// <summary>Handles one request; the task is complete at once except where Redis is asked (scale-out).</summary>
-    private Task Handle(WebSocketSession session, ChatConnectionState state, WebSocketOpcode type, ReadOnlySpan<byte> payload)
+    private static bool IsRoomRequest(ReadOnlySpan<byte> payload, WebSocketOpcode type)
+    {
+        Span<byte> scratch = stackalloc byte[ChatRequestParser.ScratchLength];
+        return type == WebSocketOpcode.Text && ChatRequestParser.TryParse(payload, scratch, out var request, out _) && request.Type == ChatRequestType.Room;
+    }
+
+    /// <summary>
+    /// Handles one request; the task is complete at once except where Redis is asked (scale-out).
+    /// <paramref name="previous"/>: earlier room sends still waiting on Redis (only when this is one too).
+    /// </summary>
+    private Task Handle(WebSocketSession session, ChatConnectionState state, WebSocketOpcode type, ReadOnlySpan<byte> payload, Task? previous = null)
     {
         if (!state.Rate.TryTake(Environment.TickCount64))
         {
@@ -96,7 +117,7 @@ internal sealed partial class ChatApplication
                 Leave(session, state, request);
                 break;
             case ChatRequestType.Room:
-                return SendToRoom(session, state, request);
+                return SendToRoom(session, state, request, previous);
             case ChatRequestType.Notice:
                 return SendNotice(session, request);
             case ChatRequestType.Broadcast:
@@ -302,7 +323,7 @@ internal sealed partial class ChatApplication
         return count;
     }
 
-    private Task SendToRoom(WebSocketSession session, ChatConnectionState state, in ChatRequest request)
+    private Task SendToRoom(WebSocketSession session, ChatConnectionState state, in ChatRequest request, Task? previous)
     {
         Span<char> roomId = stackalloc char[MaxIdChars];
         roomId = roomId[..Encoding.UTF8.GetChars(request.RoomId, roomId)];
@@ -322,7 +343,8 @@ internal sealed partial class ChatApplication
             var beforeSeq = frame.Payload[..seqSlot].ToArray();
             var afterSeq = frame.Payload[(seqSlot + ChatMessageWriter.SeqSlotWidth)..].ToArray();
             frame.Release();
-            return SendToRoomScaleOutAsync(session, room, beforeSeq, afterSeq, request.Ref.ToArray());
+            state.RoomSendIssued = true;
+            return SendToRoomScaleOutAsync(session, room, beforeSeq, afterSeq, request.Ref.ToArray(), previous);
         }
 
         PostLocally(session, room, frame, seqSlot, request.Ref);

@@ -37,15 +37,26 @@ internal sealed partial class ChatApplication
         JoinNow(session, state, roomId, reference, since, epoch, snapshot);
     }
 
-    private async Task SendToRoomScaleOutAsync(WebSocketSession session, Room room, byte[] beforeSeq, byte[] afterSeq, byte[] reference)
+    private async Task SendToRoomScaleOutAsync(WebSocketSession session, Room room, byte[] beforeSeq, byte[] afterSeq, byte[] reference, Task? previous)
     {
         long seq;
         try
         {
-            seq = await _redis!.SendRoomAsync(room.Id, beforeSeq, afterSeq);
+            // Issued now (before the first await): Redis runs this connection's sends in order.
+            var send = _redis!.SendRoomAsync(room.Id, beforeSeq, afterSeq);
+            seq = await send;
+            if (previous is not null)
+            {
+                await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
+            if (previous is not null)
+            {
+                await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
             // Redis went away under us: number and deliver the message here, as a single node would.
             var frame = SharedFrame.Rent(beforeSeq.Length + ChatMessageWriter.SeqSlotWidth + afterSeq.Length);
             frame.Write(beforeSeq);

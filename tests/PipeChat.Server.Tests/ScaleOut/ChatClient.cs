@@ -42,10 +42,17 @@ public sealed class ChatClient : IAsyncDisposable
     }
 
     /// <summary>The first message of the given type not taken yet; others are kept for later calls, in order.</summary>
-    public async Task<JsonElement> NextAsync(string type, Func<JsonElement, bool>? where = null)
+    public Task<JsonElement> NextAsync(string type, Func<JsonElement, bool>? where = null)
+        => NextMatchingAsync(m => Matches(m, type, where), type);
+
+    /// <summary>The first message not taken yet that <paramref name="match"/> accepts; others are kept for later calls, in order.</summary>
+    public async Task<JsonElement> NextMatchingAsync(Func<JsonElement, bool> match, string what)
     {
-        if (TakeSkipped(type, where) is { } earlier)
+        var index = _skipped.FindIndex(m => match(m));
+        if (index >= 0)
         {
+            var earlier = _skipped[index];
+            _skipped.RemoveAt(index);
             return earlier;
         }
 
@@ -59,14 +66,14 @@ public sealed class ChatClient : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                throw new TimeoutException($"{UserId}: no '{type}' message within {s_wait.TotalSeconds} s");
+                throw new TimeoutException($"{UserId}: no '{what}' message within {s_wait.TotalSeconds} s");
             }
             catch (ChannelClosedException ex)
             {
-                throw new InvalidOperationException($"{UserId}: connection closed while waiting for '{type}'", ex.InnerException);
+                throw new InvalidOperationException($"{UserId}: connection closed while waiting for '{what}'", ex.InnerException);
             }
 
-            if (Matches(message, type, where))
+            if (match(message))
             {
                 return message;
             }

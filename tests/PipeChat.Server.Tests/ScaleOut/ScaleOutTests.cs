@@ -74,6 +74,37 @@ public sealed class ScaleOutTests(RedisServer redis) : IClassFixture<RedisServer
     }
 
     [Fact]
+    public async Task Replies_to_one_connection_keep_request_order_while_its_room_sends_wait_on_Redis()
+    {
+        var node = await Nodes.StartAsync(redis);
+        var room = Nodes.Unique("room");
+        var client = await ChatClient.ConnectAsync(node.Port, Nodes.Unique("fast"));
+        try
+        {
+            await client.JoinAsync(room);
+            var burst = string.Concat(Enumerable.Range(0, 30).Select(n => $"{{\"type\":\"room\",\"data\":{{\"roomid\":\"{room}\",\"data\":{n}}},\"ref\":{n}}}\n"));
+            foreach (var line in burst.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                await client.SendAsync(line);
+            }
+
+            await client.SendAsync("{\"type\":\"ping\",\"ref\":\"last\"}");
+            var replies = new List<string>();
+            while (replies.Count < 31)
+            {
+                var reply = await client.NextMatchingAsync(m => m.GetProperty("type").GetString() is "ack" or "pong", "ack or pong");
+                replies.Add(reply.GetProperty("type").GetString() == "pong" ? "pong" : reply.GetProperty("ref").GetInt32() + ":" + reply.GetProperty("data").GetProperty("seq").GetInt64());
+            }
+
+            Assert.Equal([.. Enumerable.Range(0, 30).Select(n => $"{n}:{n + 1}"), "pong"], replies);
+        }
+        finally
+        {
+            await DisposeAllAsync([client], [node]);
+        }
+    }
+
+    [Fact]
     public async Task Notice_reaches_every_connection_of_a_user_on_other_nodes_and_an_unknown_user_is_offline()
     {
         var nodes = await Nodes.StartManyAsync(redis, 3);
