@@ -175,8 +175,8 @@ internal sealed partial class ChatApplication
         var room = join.State.Rooms.Find(join.RoomId);
         if (join.Snapshot is { } snapshot)
         {
-            // Catch the room's local members up to what Redis holds before the joiner is added.
-            channel.ApplySnapshot(snapshot, Rooms.TryGetRoom(join.RoomId, out var existing) ? existing : null);
+            // Align the channel with Redis (epoch, and last seq when this is the first local member) before the joiner is added.
+            channel.ApplySnapshot(snapshot, Rooms.TryGetRoom(join.RoomId, out var existing) ? existing : null, catchUp: false);
         }
 
         if (room is null)

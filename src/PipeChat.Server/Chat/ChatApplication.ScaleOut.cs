@@ -25,8 +25,8 @@ internal sealed partial class ChatApplication
             var subscribed = state.Rooms.Find(roomId) is not null ? redis.IsConnected : await redis.AcquireRoomAsync(roomId);
             if (subscribed)
             {
-                var after = Math.Min(since ?? long.MaxValue, Channels.GetOrCreate(roomId).LastSeq);
-                snapshot = await redis.ReadRoomAsync(roomId, after);
+                // Only a resuming client needs messages: the others need the epoch and last seq.
+                snapshot = await redis.ReadRoomAsync(roomId, since ?? 0, since is null ? 0 : _options.HistorySize);
             }
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)

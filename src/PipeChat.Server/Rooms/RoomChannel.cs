@@ -161,14 +161,17 @@ internal sealed class RoomChannel
     }
 
     /// <summary>
-    /// Owner only, Redis mode: brings the channel up to what Redis holds before a join (or after a
-    /// reconnect). If the epoch changed or local seqs were given during an outage, local members
-    /// get a <c>reset</c> and the channel adopts Redis's numbering; otherwise local members get
-    /// the messages after the last one delivered (those the subscription had not brought yet,
-    /// later copies are dropped by seq). <paramref name="room"/> is the local room before any
-    /// joiner is added (null when none).
+    /// Owner only, Redis mode: brings the channel up to what Redis holds. If the epoch changed or
+    /// local seqs were given during an outage, local members get a <c>reset</c> and the channel
+    /// adopts Redis's numbering. Otherwise, with no local member, the channel simply moves to
+    /// Redis's last seq (later copies from the subscription are dropped by seq); with local
+    /// members and <paramref name="catchUp"/> (after a reconnect, when the subscription lost
+    /// messages) they get the messages after the last one delivered, or a <c>reset</c> when Redis
+    /// no longer keeps them all. A join into a room with local members needs nothing: the
+    /// subscription has been live all along and will bring every later message.
+    /// <paramref name="room"/> is the local room before any joiner is added (null when none).
     /// </summary>
-    public void ApplySnapshot(RoomSnapshot snapshot, Room? room)
+    public void ApplySnapshot(RoomSnapshot snapshot, Room? room, bool catchUp)
     {
         var hasMembers = room is { MemberCount: > 0 };
         if (Divergent || (EpochKnown && !string.Equals(snapshot.Epoch, _epoch, StringComparison.Ordinal)))
@@ -183,28 +186,43 @@ internal sealed class RoomChannel
             EpochKnown = true;
         }
 
-        if (hasMembers)
+        if (!hasMembers)
         {
-            var now = Environment.TickCount64;
-            foreach (var entry in snapshot.Entries)
+            if (snapshot.LastSeq > _lastSeq)
             {
-                if (entry.Seq <= _lastSeq || entry.Seq > snapshot.LastSeq)
-                {
-                    continue;
-                }
-
-                var frame = SharedFrame.Create(WebSocketOpcode.Text, entry.Json.Span);
-                _history.Trim(now);
-                _history.Append(frame, entry.Seq, now);
-                room!.Publish(frame);
-                frame.Release();
-                Volatile.Write(ref _lastSeq, entry.Seq);
+                Volatile.Write(ref _lastSeq, snapshot.LastSeq);
             }
+
+            return;
         }
 
-        if (snapshot.LastSeq > _lastSeq)
+        if (!catchUp || snapshot.LastSeq <= _lastSeq)
         {
-            Volatile.Write(ref _lastSeq, snapshot.LastSeq);
+            return;
+        }
+
+        var first = snapshot.Entries.Count > 0 ? snapshot.Entries[0].Seq : long.MaxValue;
+        if (first > _lastSeq + 1)
+        {
+            // Redis no longer keeps what this node missed: members reload.
+            Adopt(snapshot.Epoch, snapshot.LastSeq, room);
+            return;
+        }
+
+        var now = Environment.TickCount64;
+        foreach (var entry in snapshot.Entries)
+        {
+            if (entry.Seq != _lastSeq + 1 || entry.Seq > snapshot.LastSeq)
+            {
+                continue;
+            }
+
+            var frame = SharedFrame.Create(WebSocketOpcode.Text, entry.Json.Span);
+            _history.Trim(now);
+            _history.Append(frame, entry.Seq, now);
+            room!.Publish(frame);
+            frame.Release();
+            Volatile.Write(ref _lastSeq, entry.Seq);
         }
     }
 

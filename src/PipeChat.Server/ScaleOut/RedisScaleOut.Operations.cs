@@ -21,8 +21,8 @@ internal sealed partial class RedisScaleOut
         return (long)result[0];
     }
 
-    /// <summary>The room's epoch, last seq and kept messages after <paramref name="after"/>; null when Redis is unreachable.</summary>
-    public async Task<RoomSnapshot?> ReadRoomAsync(string roomId, long after)
+    /// <summary>The room's epoch, last seq and up to <paramref name="limit"/> kept messages after <paramref name="after"/>; null when Redis is unreachable.</summary>
+    public async Task<RoomSnapshot?> ReadRoomAsync(string roomId, long after, int limit)
     {
         if (!IsConnected)
         {
@@ -34,7 +34,7 @@ internal sealed partial class RedisScaleOut
             var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
                 RedisScripts.ReadRoom,
                 RedisKeys.Room(roomId),
-                [RoomChannel.NewEpoch(), Math.Max(after, 0), Math.Max(_options.HistorySize, 1), _keySeconds]))!;
+                [RoomChannel.NewEpoch(), Math.Max(after, 0), limit, _keySeconds]))!;
             var entries = ParseEntries((RedisResult[])result[2]!, newestFirst: false);
             return new RoomSnapshot((string)result[0]!, (long)result[1], entries);
         }

@@ -71,8 +71,8 @@ internal sealed partial class RedisScaleOut : IDisposable
         config.AbortOnConnectFail = false;
         config.BacklogPolicy = BacklogPolicy.FailFast;
         config.ConnectTimeout = 5000;
-        config.AsyncTimeout = 2000;
-        config.SyncTimeout = 2000;
+        config.AsyncTimeout = 5000;
+        config.SyncTimeout = 5000;
         config.ConnectRetry = 1;
         config.ReconnectRetryPolicy = new LinearRetry(500);
         config.ClientName = "pipechat-" + NodeId;
@@ -338,7 +338,7 @@ internal sealed partial class RedisScaleOut : IDisposable
             foreach (var roomId in rooms)
             {
                 var channel = _channels.GetOrCreate(roomId);
-                var snapshot = await ReadRoomAsync(roomId, channel.LastSeq);
+                var snapshot = await ReadRoomAsync(roomId, channel.LastSeq, _options.HistorySize);
                 if (snapshot is null)
                 {
                     _needsResync = true;
@@ -346,7 +346,7 @@ internal sealed partial class RedisScaleOut : IDisposable
                 }
 
                 channel.Exclusive((this, snapshot), static (channel, state) =>
-                    channel.ApplySnapshot(state.snapshot, state.Item1._rooms.TryGetRoom(channel.RoomId, out var room) ? room : null));
+                    channel.ApplySnapshot(state.snapshot, state.Item1._rooms.TryGetRoom(channel.RoomId, out var room) ? room : null, catchUp: true));
             }
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)

@@ -38,7 +38,10 @@ internal static class RedisScripts
         end
         local epoch = redis.call('GET', KEYS[3])
         local last = tonumber(redis.call('GET', KEYS[1]) or '0')
-        local entries = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[2], '+inf', 'LIMIT', 0, ARGV[3])
+        local entries = {}
+        if tonumber(ARGV[3]) > 0 then
+          entries = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[2], '+inf', 'LIMIT', 0, ARGV[3])
+        end
         return { epoch, last, entries }
         """;
 
