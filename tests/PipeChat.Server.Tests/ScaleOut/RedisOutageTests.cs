@@ -1,3 +1,5 @@
+using PipeChat.Server.Tests.Support;
+
 namespace PipeChat.Server.Tests.ScaleOut;
 
 /// <summary>Redis stopped and started again under traffic: local traffic goes on, /healthz says degraded, then the nodes recover by themselves.</summary>
@@ -57,6 +59,43 @@ public sealed class RedisOutageTests(RedisServer redis) : IClassFixture<RedisSer
         finally
         {
             await ScaleOutTests.DisposeAllAsync([a1, a2, b], nodes);
+        }
+    }
+
+    [Fact]
+    public async Task A_node_started_while_Redis_is_down_serves_locally_then_joins_the_cluster_when_Redis_comes_up()
+    {
+        redis.Stop();
+        var lonely = await TestServer.StartAsync("--redis", redis.Endpoint, "--redis-presence-seconds", "2");
+        var room = Nodes.Unique("room");
+        var a = await ChatClient.ConnectAsync(lonely.Port, Nodes.Unique("a"));
+        var a2 = await ChatClient.ConnectAsync(lonely.Port, Nodes.Unique("a2"));
+        ChatClient? b = null;
+        TestServer? other = null;
+        try
+        {
+            Assert.Equal((200, "degraded: redis unavailable\n"), await Nodes.GetAsync(lonely.Port, "/healthz"));
+            await a.JoinAsync(room);
+            await a2.JoinAsync(room);
+            await ScaleOutTests.SendRoomAsync(a, room, 0, 2);
+            Assert.Equal(new long[] { 1, 2 }, (await a2.RoomMessagesAsync(room, 2)).Select(ScaleOutTests.Seq));
+
+            await redis.StartAsync();
+            await Nodes.EventuallyAsync(async () => (await Nodes.GetAsync(lonely.Port, "/healthz")).Body == "ok\n", "node joined the cluster", seconds: 20);
+            other = await Nodes.StartAsync(redis);
+            b = await ChatClient.ConnectAsync(other.Port, Nodes.Unique("b"));
+            await b.JoinAsync(room);
+            await Nodes.EventuallyAsync(async () =>
+            {
+                var marker = Nodes.Unique("up");
+                await b.SendAsync($"{{\"type\":\"room\",\"data\":{{\"roomid\":\"{room}\",\"data\":\"{marker}\"}}}}");
+                return await a2.TryNextAsync("room", TimeSpan.FromSeconds(1), m => m.GetProperty("data").GetProperty("data").ValueKind == System.Text.Json.JsonValueKind.String
+                    && m.GetProperty("data").GetProperty("data").GetString() == marker) is not null;
+            }, "room messages reach the node that started without Redis");
+        }
+        finally
+        {
+            await ScaleOutTests.DisposeAllAsync([a, a2, b], [lonely, .. other is null ? Array.Empty<TestServer>() : [other]]);
         }
     }
 }
