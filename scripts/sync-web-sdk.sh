@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Copies the SDK (clients/js/src/pipechat.js) to the places that serve or bundle it:
-# the web demo (served as /pipechat.js) and the mini-program sample. clients/js/test/copies.test.js
-# fails when a copy differs, so run this after every SDK change.
+# Copies the SDK (clients/js/src/pipechat.js) into the mini-program sample, which must carry its
+# own copy (a mini-program project can only use files inside its folder). The web demo needs no
+# copy: the server's build links the SDK into wwwroot. clients/js/test/copies.test.js fails when
+# the copy differs, so run this after every SDK change.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for target in src/PipeChat.Server/wwwroot/pipechat.js clients/miniprogram/utils/pipechat.js; do
+for target in clients/miniprogram/utils/pipechat.js; do
   cp clients/js/src/pipechat.js "$target"
   echo "synced $target"
 done

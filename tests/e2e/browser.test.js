@@ -1,7 +1,8 @@
 // The web demo (src/PipeChat.Server/wwwroot, served by the server at /) in headless Debian
 // Chromium driven by playwright-core: two people chat in a room, a private message to an offline
-// user shows the offline error, presence updates, and both pages reconnect and carry on after
-// the server restarts. Screenshots go to tests/e2e/artifacts/.
+// user shows the offline error, presence updates; after the server restarts (history lost) both
+// pages reconnect, get a reset and reload the room cleanly; a page whose own socket drops (cut by
+// a TCP proxy) shows what was sent meanwhile once, in order. Screenshots go to tests/e2e/artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TestServer } from '../../clients/js/test/support/server.js';
+import { CuttableProxy } from '../../clients/js/test/support/proxy.js';
 import { chromium, chromiumArgs, chromiumPath } from './support/deps.js';
 
 const artifacts = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts');
@@ -34,10 +36,10 @@ after(async () => {
   rmSync(profile, { recursive: true, force: true });
 });
 
-async function signIn(id) {
+async function signIn(id, query = '') {
   const page = await context.newPage();
   page.on('pageerror', (e) => consoleErrors.push(`${id}: ${e.message}`));
-  await page.goto(`${server.httpUrl}/`);
+  await page.goto(`${server.httpUrl}/${query}`);
   await page.fill('#login-id', id);
   await page.click('#login-go');
   await page.waitForSelector('#status[data-state="open"]');
@@ -57,8 +59,9 @@ async function say(page, text) {
 }
 
 const messageText = (text) => `#messages .msg .text:text-is("${text}")`;
+const messageTexts = (page) => page.locator('#messages .msg .text').allTextContents();
 
-test('two people chat in a room, see presence, get the offline notice, and survive a server restart', async () => {
+test('two people chat in a room, see presence, get the offline notice, and reload the room cleanly after a server restart', async () => {
   const alice = await signIn('alice');
   assert.equal(await alice.textContent('#whoami'), 'signed in as alice');
   await joinRoom(alice, 'lobby');
@@ -105,14 +108,19 @@ test('two people chat in a room, see presence, get the offline notice, and survi
 
   await alice.screenshot({ path: path.join(artifacts, 'chat-alice.png') });
 
-  // The server restarts: both pages reconnect, re-join and carry on.
+  // The server restarts and loses the room's history: both pages reconnect, get a reset, and
+  // replace the room's view with what the new server has (nothing yet), then carry on.
   await server.stop();
   await alice.waitForSelector('#status[data-state="reconnecting"]');
   await bob.waitForSelector('#status[data-state="reconnecting"]');
   await server.start();
   await alice.waitForSelector('#status[data-state="open"]', { timeout: 20000 });
   await bob.waitForSelector('#status[data-state="open"]', { timeout: 20000 });
-  await alice.waitForSelector('#messages .system:text-is("reconnected")');
+  const reloaded = '#messages .system.warn:has-text("missed messages could not be replayed")';
+  await alice.waitForSelector(reloaded, { timeout: 10000 });
+  await bob.waitForSelector(reloaded, { timeout: 10000 });
+  assert.deepEqual(await messageTexts(alice), [], 'the old messages went with the old server');
+  assert.equal(await alice.locator('#messages li').first().textContent(), 'missed messages could not be replayed — reloaded the room', 'the view starts afresh with the reload line');
   await alice.waitForSelector('#member-list button:text-is("bob")', { timeout: 10000 });
 
   await say(alice, 'still here after the restart');
@@ -120,9 +128,52 @@ test('two people chat in a room, see presence, get the offline notice, and survi
   await say(bob, 'me too');
   await alice.waitForSelector(messageText('me too'));
 
+  assert.deepEqual(await messageTexts(alice), ['still here after the restart', 'me too']);
+
   await alice.screenshot({ path: path.join(artifacts, 'chat-alice-after-restart.png') });
   await bob.screenshot({ path: path.join(artifacts, 'chat-bob.png') });
   assert.deepEqual(consoleErrors, []);
+  await alice.close();
+  await bob.close();
+});
+
+test('a page whose socket drops (not the server) shows the messages sent meanwhile once, in order, after it reconnects', async (t) => {
+  const proxy = await new CuttableProxy(server.port).start();
+  t.after(() => proxy.stop());
+  // carol's page talks to the server through the proxy; dave's directly.
+  const carol = await signIn('carol', `?server=${encodeURIComponent(proxy.url)}`);
+  await joinRoom(carol, 'drops');
+  const dave = await signIn('dave');
+  await joinRoom(dave, 'drops');
+  await carol.waitForSelector('#member-list button:text-is("dave")');
+  await say(dave, 'before the drop');
+  await carol.waitForSelector(messageText('before the drop'));
+
+  proxy.drop();
+  await carol.waitForSelector('#status[data-state="reconnecting"]');
+  await carol.waitForSelector('#messages .system.warn:text-is("connection lost — reconnecting…")');
+  for (const text of ['while you were away 1', 'while you were away 2', 'while you were away 3']) {
+    await say(dave, text);
+    await dave.waitForSelector(messageText(text)); // delivered to dave: accepted by the server
+  }
+  assert.equal(await carol.locator(messageText('while you were away 1')).count(), 0);
+  proxy.restore();
+  await carol.waitForSelector('#status[data-state="open"]', { timeout: 20000 });
+  await carol.waitForSelector(messageText('while you were away 3'));
+  await say(dave, 'live again');
+  await carol.waitForSelector(messageText('live again'));
+  assert.deepEqual(await messageTexts(carol), [
+    'before the drop',
+    'while you were away 1',
+    'while you were away 2',
+    'while you were away 3',
+    'live again',
+  ]);
+  assert.equal(await carol.locator('#messages .system:has-text("could not be replayed")').count(), 0, 'a resume, not a reset');
+  await carol.screenshot({ path: path.join(artifacts, 'chat-carol-after-drop.png') });
+  assert.deepEqual(consoleErrors, []);
+  await carol.close();
+  await dave.close();
 });
 
 test('a bad user id is refused at the handshake and the page says so', async () => {

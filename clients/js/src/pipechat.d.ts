@@ -77,8 +77,49 @@ export interface Joined {
   count: number;
   /** The room's last seq: the next message has seq + 1. */
   seq: number;
+  /** Names this run of seq numbers; changes when the server lost the room's history (a restart). */
+  epoch: string;
   /** True when this join was sent by the SDK after a reconnect. */
   rejoin: boolean;
+  /**
+   * True when the join carried the last seq seen (`since`) and `epoch`: the messages missed
+   * meanwhile follow as `room` events, or a `reset` event says they cannot.
+   */
+  resumed: boolean;
+}
+
+/**
+ * The server could not replay what the client missed in a room (its history no longer reaches
+ * back that far, or the epoch changed: the server restarted). Discard the room's view and reload
+ * it with `history()`. `seq`/`epoch` are the room's current position; live messages continue
+ * from `seq + 1`.
+ */
+export interface Reset {
+  roomid: string;
+  seq: number;
+  epoch: string | null;
+}
+
+/** Where the client stands in a room: the last message delivered. */
+export interface Position {
+  seq: number;
+  epoch: string | null;
+}
+
+export interface HistoryOptions extends RequestOptions {
+  /** Only messages with seq < before. Default: up to the newest. */
+  before?: number;
+  /** At most this many (server default 50, at most 100). */
+  limit?: number;
+}
+
+export interface HistoryPage<T = Json> {
+  roomid: string;
+  epoch: string | null;
+  /** Older kept messages exist: ask again with `before: messages[0].seq`. */
+  more: boolean;
+  /** Oldest first, each in the shape of a `room` event. */
+  messages: RoomMessage<T>[];
 }
 
 export interface RoomMessage<T = Json> {
@@ -123,7 +164,9 @@ export interface EventMap {
   welcome: Welcome & { reconnected: boolean };
   joined: Joined;
   left: { roomid: string; count: number };
+  /** Each room message once, in seq order (duplicates from a resume are dropped). */
   room: RoomMessage;
+  reset: Reset;
   notice: Notice;
   broadcast: Notice;
   presence: Presence;
@@ -178,6 +221,10 @@ export declare class PipeChatClient {
   query(what: { roomid: string } | { id: string }, options?: RequestOptions): Promise<Members | Online>;
   members(roomid: string, options?: RequestOptions): Promise<Members>;
   online(id: string, options?: RequestOptions): Promise<Online>;
+  /** Pages back through a joined room's kept messages. */
+  history(roomid: string, options?: HistoryOptions): Promise<HistoryPage>;
+  /** The last seq delivered and the epoch in a joined room, or null. */
+  position(roomid: string): Position | null;
   ping(options?: RequestOptions): Promise<Record<string, never>>;
   request(type: string, data?: Json, options?: RequestOptions): Promise<any>;
 }

@@ -159,17 +159,36 @@ test('the sample signs in, chats in a room, sees presence and members, and gets 
   assert.equal(withBob.data.items.at(-1).text, 'private hello');
 });
 
-test('after a silent socket drop (no onClose), App.onShow reconnects and re-joins the room', async () => {
+test('after a silent socket drop (no onClose), App.onShow reconnects, re-joins and shows what was missed once, in order', async () => {
   const { store } = await import('../../miniprogram/utils/chat.js');
   const room = await openPage('room/room', { roomid: 'mp-room' });
   app.onHide();
   tasks.at(-1).dieSilently();
+  await bob.room('mp-room', { kind: 'text', text: 'while away 1' });
+  await bob.room('mp-room', { kind: 'text', text: 'while away 2' });
   const before = tasks.length;
   app.onShow();
   await until(() => tasks.length === before + 1 && store.state === 'open', 15000);
   await until(() => room.data.items.some((i) => i.type === 'system' && i.text.startsWith('已重新连接')));
   await bob.room('mp-room', { kind: 'text', text: 'welcome back' });
   await until(() => room.data.items.some((i) => i.type === 'msg' && i.text === 'welcome back'));
+  const texts = room.data.items.filter((i) => i.type === 'msg').map((i) => i.text);
+  assert.deepEqual(texts.slice(-3), ['while away 1', 'while away 2', 'welcome back']);
+  assert.equal(texts.filter((t) => t.startsWith('while away')).length, 2, 'no duplicate from the replay');
   const members = await bob.members('mp-room');
   assert.deepEqual([...members.members].sort(), ['mp.alice', 'mp.bob']);
+});
+
+test('after a server restart (history lost) the room gets a reset: its messages are cleared and reloaded, then chat goes on', async () => {
+  const { store } = await import('../../miniprogram/utils/chat.js');
+  const room = await openPage('room/room', { roomid: 'mp-room' });
+  assert.ok(room.data.items.some((i) => i.type === 'msg' && i.text === 'welcome back'));
+  await server.stop();
+  await until(() => store.state !== 'open');
+  await server.start();
+  await until(() => room.data.items.some((i) => i.type === 'system' && i.text.startsWith('消息已重新加载')), 20000);
+  assert.equal(room.data.items.filter((i) => i.type === 'msg').length, 0, 'the old messages are gone with the old server');
+  await until(() => bob.state === 'open' && bob.position('mp-room')?.seq === 0, 20000);
+  await bob.room('mp-room', { kind: 'text', text: 'after the restart' });
+  await until(() => room.data.items.some((i) => i.type === 'msg' && i.text === 'after the restart'));
 });

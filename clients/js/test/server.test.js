@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { PipeChatClient, PipeChatError, webSocketAdapter, States } from '../src/pipechat.js';
 import { TestServer, mintToken } from './support/server.js';
 import { nextEvent, until } from './support/fake-wx.js';
+import { CuttableProxy } from './support/proxy.js';
 
 const server = new TestServer();
 const clients = [];
@@ -126,15 +127,16 @@ test('a room message to a room not joined fails with not_in_room and the connect
   assert.equal(alice.state, States.open);
 });
 
-test('after a server restart both clients reconnect, re-join their room and carry on', async (t) => {
+test('after a server restart both clients reconnect, get a reset (new epoch, history lost) and carry on from seq 1', async (t) => {
   const own = new TestServer();
   await own.start();
   t.after(() => own.stop());
   const alice = connectAs('x.alice', {}, own);
   const bob = connectAs('x.bob', {}, own);
   await Promise.all([alice.connect(), bob.connect()]);
-  await alice.join('x-room');
+  const firstJoin = await alice.join('x-room');
   await bob.join('x-room');
+  assert.match(firstJoin.epoch, /^\S+$/);
   const before = nextEvent(bob, 'room');
   await alice.room('x-room', 'before');
   assert.equal((await before).data, 'before');
@@ -148,14 +150,108 @@ test('after a server restart both clients reconnect, re-join their room and carr
 
   const aliceBack = nextEvent(alice, 'joined', (j) => j.rejoin, 15000);
   const bobBack = nextEvent(bob, 'joined', (j) => j.rejoin, 15000);
+  const aliceReset = nextEvent(alice, 'reset', () => true, 15000);
+  const bobReset = nextEvent(bob, 'reset', () => true, 15000);
   await own.start();
-  assert.equal((await aliceBack).roomid, 'x-room');
+  const back = await aliceBack;
+  assert.equal(back.roomid, 'x-room');
+  assert.equal(back.resumed, true);
+  assert.notEqual(back.epoch, firstJoin.epoch, 'the restarted server lost the history: a new epoch');
   await bobBack;
+  for (const reset of [await aliceReset, await bobReset]) {
+    assert.deepEqual(reset, { roomid: 'x-room', seq: 0, epoch: back.epoch });
+  }
+  assert.deepEqual(bob.position('x-room'), { seq: 0, epoch: back.epoch });
 
   const after = nextEvent(bob, 'room');
   const ack = await alice.room('x-room', 'after');
   assert.equal(ack.seq, 1, 'the new server starts the room again');
   assert.deepEqual(await after, { roomid: 'x-room', from: 'x.alice', seq: 1, ts: (await after).ts, data: 'after' });
+});
+
+test('a dropped socket resumes: messages sent meanwhile arrive after the reconnect, in order, no gap, no duplicate', async (t) => {
+  const proxy = await new CuttableProxy(server.port).start();
+  t.after(() => proxy.stop());
+  const alice = connectAs('d.alice', {}, proxy);
+  const bob = connectAs('d.bob');
+  await Promise.all([alice.connect(), bob.connect()]);
+  await alice.join('d-room');
+  await bob.join('d-room');
+  const seen = [];
+  alice.on('room', (m) => m.roomid === 'd-room' && seen.push(m));
+  await bob.room('d-room', 'm1');
+  await until(() => seen.length === 1);
+
+  proxy.drop();
+  await until(() => alice.state === States.reconnecting);
+  for (const text of ['m2', 'm3', 'm4', 'm5']) {
+    await bob.room('d-room', text); // acked: accepted while alice is away
+  }
+  const resumed = nextEvent(alice, 'joined', (j) => j.rejoin);
+  const resets = [];
+  alice.on('reset', (r) => resets.push(r));
+  proxy.restore();
+  const joined = await resumed;
+  assert.equal(joined.resumed, true);
+  await bob.room('d-room', 'm6'); // live
+  await until(() => seen.length >= 6);
+  await alice.ping(); // anything extra would have arrived before the pong
+  assert.deepEqual(seen.map((m) => [m.seq, m.data]), [[1, 'm1'], [2, 'm2'], [3, 'm3'], [4, 'm4'], [5, 'm5'], [6, 'm6']]);
+  assert.ok(seen.every((m) => m.from === 'd.bob' && typeof m.ts === 'number'));
+  assert.deepEqual(resets, []);
+  assert.deepEqual(alice.position('d-room'), { seq: 6, epoch: joined.epoch });
+});
+
+test('a resume past what the server still keeps gets a reset at the room\'s current seq', async (t) => {
+  const own = new TestServer({ args: ['--history-size', '3'] });
+  await own.start();
+  t.after(() => own.stop());
+  const proxy = await new CuttableProxy(own.port).start();
+  t.after(() => proxy.stop());
+  const alice = connectAs('k.alice', {}, proxy);
+  const bob = connectAs('k.bob', {}, own);
+  await Promise.all([alice.connect(), bob.connect()]);
+  const first = await alice.join('k-room');
+  await bob.join('k-room');
+  proxy.drop();
+  await until(() => alice.state === States.reconnecting);
+  for (let i = 1; i <= 5; i++) {
+    await bob.room('k-room', `m${i}`); // alice saw none of them; only the last 3 are kept
+  }
+  const seen = [];
+  alice.on('room', (m) => seen.push(m.seq));
+  const reset = nextEvent(alice, 'reset');
+  proxy.restore();
+  assert.deepEqual(await reset, { roomid: 'k-room', seq: 5, epoch: first.epoch });
+  assert.deepEqual(seen, [], 'nothing replayed: the app reloads with history');
+  const page = await alice.history('k-room');
+  assert.deepEqual(page.messages.map((m) => m.seq), [3, 4, 5]);
+  assert.equal(page.more, false);
+  await bob.room('k-room', 'm6');
+  await until(() => seen.length === 1);
+  assert.deepEqual(seen, [6]);
+});
+
+test('history pages back through a room: newest page first, then before the first seq until more is false', async () => {
+  const alice = connectAs('h.alice');
+  await alice.connect();
+  await alice.join('h-room');
+  for (let i = 1; i <= 7; i++) {
+    await alice.room('h-room', { text: `h${i}` });
+  }
+  const newest = await alice.history('h-room', { limit: 3 });
+  assert.equal(newest.roomid, 'h-room');
+  assert.equal(newest.epoch, alice.position('h-room').epoch);
+  assert.equal(newest.more, true);
+  assert.deepEqual(newest.messages.map((m) => m.seq), [5, 6, 7]);
+  assert.deepEqual(newest.messages[0], { roomid: 'h-room', from: 'h.alice', seq: 5, ts: newest.messages[0].ts, data: { text: 'h5' } });
+  const older = await alice.history('h-room', { before: 5, limit: 3 });
+  assert.deepEqual([older.messages.map((m) => m.seq), older.more], [[2, 3, 4], true]);
+  const oldest = await alice.history('h-room', { before: 2, limit: 3 });
+  assert.deepEqual([oldest.messages.map((m) => m.seq), oldest.more], [[1], false]);
+  const all = await alice.history('h-room');
+  assert.deepEqual(all.messages.map((m) => m.data.text), ['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7']);
+  await assert.rejects(alice.history('h-nobody'), (e) => e.code === 'not_in_room');
 });
 
 test('with --auth-secret the id comes from a JWT passed as ?token=', async (t) => {

@@ -20,7 +20,7 @@ export const store = {
   me: null,
   state: 'idle',
   statusText: STATUS_TEXT.idle,
-  /** roomid → { roomid, items, lastTs, unread, members, count } */
+  /** roomid → { roomid, items, lastTs, unread, members, count, reloading } */
   rooms: new Map(),
   /** user id → { id, items, lastTs, unread } */
   privates: new Map(),
@@ -41,7 +41,8 @@ function notify(change) {
 function roomOf(roomid) {
   let room = store.rooms.get(roomid);
   if (!room) {
-    room = { roomid, items: [], lastTs: 0, unread: 0, members: [], count: 0 };
+    // reloading: while a reset's history request is out, live messages wait here (null otherwise).
+    room = { roomid, items: [], lastTs: 0, unread: 0, members: [], count: 0, reloading: null };
     store.rooms.set(roomid, room);
   }
   return room;
@@ -148,10 +149,16 @@ export async function login({ url, id, token }) {
   });
   client.on('room', (m) => {
     const room = roomOf(m.roomid);
+    if (room.reloading) {
+      room.reloading.push(m);
+      return;
+    }
     addMessage(room, { from: m.from, text: textOf(m.data), ts: m.ts });
     room.unread++;
     notify({ type: 'room', roomid: m.roomid });
   });
+  // The server could not replay what was missed (history lost, e.g. it restarted): reload the room.
+  client.on('reset', (r) => reloadRoom(current, r.roomid));
   client.on('notice', (n) => {
     const conv = privateOf(n.from);
     addMessage(conv, { from: n.from, text: textOf(n.data), ts: Date.now() });
@@ -180,6 +187,40 @@ export async function login({ url, id, token }) {
     }
     throw error;
   }
+}
+
+/**
+ * Clears a room's messages and loads its last page of history under a line saying so; live
+ * messages that arrive while it loads follow it (those it already holds are skipped by seq).
+ */
+async function reloadRoom(owner, roomid) {
+  const room = roomOf(roomid);
+  room.items = [];
+  room.lastTs = 0;
+  room.reloading = [];
+  addSystem(room, '消息已重新加载 missed messages could not be replayed — reloaded', 'warn');
+  notify({ type: 'room', roomid });
+  let lastSeq = 0;
+  let page = null;
+  try {
+    page = await owner.history(roomid);
+  } catch (e) {
+    addSystem(room, `加载失败 could not reload: ${e.code}`, 'error');
+  }
+  const meanwhile = room.items.splice(1); // presence lines that came while the history loaded
+  for (const m of page?.messages ?? []) {
+    addMessage(room, { from: m.from, text: textOf(m.data), ts: m.ts });
+    lastSeq = m.seq;
+  }
+  room.items.push(...meanwhile);
+  const waiting = room.reloading;
+  room.reloading = null;
+  for (const m of waiting) {
+    if (m.seq > lastSeq) {
+      addMessage(room, { from: m.from, text: textOf(m.data), ts: m.ts });
+    }
+  }
+  notify({ type: 'room', roomid });
 }
 
 /** Closes the socket for good and forgets everything. */

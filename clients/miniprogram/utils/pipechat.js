@@ -9,11 +9,16 @@
 //   await chat.join('lobby');
 //   await chat.room('lobby', { text: 'hello' });
 //
+// Resume: for every joined room the client remembers the last seq it delivered and the room's
+// epoch, and re-joins with both after a reconnect, so the messages it missed arrive (in order,
+// before live ones, never twice). When the server cannot replay them it sends `reset`: reload
+// the room with `history()`.
+//
 // Mini-programs use `wxAdapter(wx)`; Node uses `webSocketAdapter(WebSocket)` with the `ws` package.
 // Types are in pipechat.d.ts beside this file.
 
 /** Version of this SDK. */
-export const VERSION = '0.1.0';
+export const VERSION = '0.2.0';
 
 /**
  * Connection states, in the order a client normally goes through them.
@@ -160,6 +165,7 @@ const REPLY_TYPES = Object.freeze({
   notice: 'ack',
   broadcast: 'ack',
   ping: 'pong',
+  history: 'history',
   query: null, // members or online
 });
 
@@ -187,6 +193,8 @@ export class PipeChatClient {
     /** Rooms this client wants to be in; re-joined after every reconnect. */
     this.rooms = new Set();
 
+    this._positions = new Map(); // roomid → { seq, epoch }: the last room message delivered
+
     this._listeners = new Map();
     this._socket = null;
     this._generation = 0;
@@ -207,7 +215,7 @@ export class PipeChatClient {
 
   /**
    * Subscribes to an event; returns a function that unsubscribes.
-   * Events: state, welcome, room, notice, broadcast, presence, joined, left, error, close, message.
+   * Events: state, welcome, room, reset, notice, broadcast, presence, joined, left, error, close, message.
    */
   on(event, listener) {
     let set = this._listeners.get(event);
@@ -541,7 +549,10 @@ export class PipeChatClient {
         this._onWelcome(data || {});
         break;
       case 'room':
-        this._emit('room', data);
+        this._onRoom(data);
+        break;
+      case 'reset':
+        this._onReset(data || {});
         break;
       case 'notice':
         this._emit('notice', { from: message.from, data });
@@ -562,6 +573,30 @@ export class PipeChatClient {
         // pong without ref, joined/left for a ref we no longer wait for, or a future type.
         break;
     }
+  }
+
+  /** Delivers a room message once and in seq order: anything at or below the last seq is a duplicate. */
+  _onRoom(data) {
+    const position = data ? this._positions.get(data.roomid) : undefined;
+    if (position && typeof data.seq === 'number') {
+      if (data.seq <= position.seq) {
+        return;
+      }
+      position.seq = data.seq;
+    }
+    this._emit('room', data);
+  }
+
+  /** The server could not replay what this client missed: restart from its position, tell the app. */
+  _onReset(data) {
+    if (typeof data.roomid !== 'string') {
+      return;
+    }
+    const reset = { roomid: data.roomid, seq: data.seq ?? 0, epoch: data.epoch ?? null };
+    if (this.rooms.has(reset.roomid)) {
+      this._positions.set(reset.roomid, { seq: reset.seq, epoch: reset.epoch });
+    }
+    this._emit('reset', reset);
   }
 
   _onWelcome(data) {
@@ -601,6 +636,7 @@ export class PipeChatClient {
       });
       if (entry.type === 'join') {
         this.rooms.delete(entry.roomid);
+        this._positions.delete(entry.roomid);
         this._rejectJoinWaiters(entry.roomid, error);
         if (entry.rejoin) {
           this._emit('error', error);
@@ -616,7 +652,8 @@ export class PipeChatClient {
       return;
     }
     if (entry.type === 'join') {
-      const joined = { ...message.data, rejoin: entry.rejoin === true };
+      this._onJoined(entry, message.data ?? {});
+      const joined = { ...message.data, rejoin: entry.rejoin === true, resumed: entry.since !== undefined };
       this._emit('joined', joined);
       this._resolveJoinWaiters(entry.roomid, joined);
       return;
@@ -624,7 +661,27 @@ export class PipeChatClient {
     if (entry.type === 'leave') {
       this._emit('left', message.data);
     }
+    if (entry.type === 'history') {
+      entry.resolve(historyPage(message.data));
+      return;
+    }
     entry.resolve(message.data ?? {});
+  }
+
+  /**
+   * A fresh join starts at the room's current seq. A resuming join keeps its position: the
+   * missed messages follow the reply (or a reset, which moves the position).
+   */
+  _onJoined(entry, data) {
+    if (!this.rooms.has(entry.roomid)) {
+      return; // left while the join was on its way
+    }
+    const position = this._positions.get(entry.roomid);
+    if (entry.since === undefined || !position) {
+      this._positions.set(entry.roomid, { seq: data.seq ?? 0, epoch: data.epoch ?? null });
+    } else if (position.epoch == null && data.epoch != null) {
+      position.epoch = data.epoch;
+    }
   }
 
   // ---- outbound -------------------------------------------------------------------------------
@@ -681,8 +738,16 @@ export class PipeChatClient {
 
   _sendJoin(roomid, rejoin) {
     const ref = this._nextRef++;
-    this._pending.set(ref, { type: 'join', roomid, rejoin, ref, timer: null, resolve() {}, reject() {} });
-    this._sendRaw({ type: 'join', data: { roomid }, ref });
+    const data = { roomid };
+    const position = this._positions.get(roomid);
+    if (position) {
+      data.since = position.seq;
+      if (position.epoch != null) {
+        data.epoch = position.epoch;
+      }
+    }
+    this._pending.set(ref, { type: 'join', roomid, rejoin, since: data.since, ref, timer: null, resolve() {}, reject() {} });
+    this._sendRaw({ type: 'join', data, ref });
   }
 
   _resolveJoinWaiters(roomid, value) {
@@ -724,7 +789,8 @@ export class PipeChatClient {
   // ---- API ------------------------------------------------------------------------------------
 
   /**
-   * Joins a room and keeps it joined across reconnects. Resolves with `{ roomid, count, seq }`.
+   * Joins a room and keeps it joined across reconnects, resuming from the last message seen.
+   * Resolves with `{ roomid, count, seq, epoch, rejoin, resumed }`.
    * Called while (re)connecting, it resolves once the connection is up and the room joined.
    */
   join(roomid, { timeout } = {}) {
@@ -754,9 +820,10 @@ export class PipeChatClient {
     });
   }
 
-  /** Leaves a room (and stops re-joining it). Offline, it only forgets the room. */
+  /** Leaves a room (and stops re-joining it; a later join starts afresh). Offline, it only forgets the room. */
   leave(roomid, options) {
     this.rooms.delete(roomid);
+    this._positions.delete(roomid);
     this._rejectJoinWaiters(roomid, new PipeChatError('left', 'left the room before it was joined', { roomid }));
     if (this.state !== States.open) {
       return Promise.resolve({ roomid, count: null });
@@ -794,8 +861,42 @@ export class PipeChatClient {
     return this.query({ id }, options);
   }
 
+  /**
+   * Older messages of a joined room, oldest first: up to `limit` (server default 50, at most 100)
+   * with seq < `before` (default: up to the newest). Resolves with
+   * `{ roomid, epoch, more, messages }`; each message has the shape of a `room` event. Page back
+   * with `before: messages[0].seq` while `more` is true.
+   */
+  history(roomid, { before, limit, timeout } = {}) {
+    const data = { roomid };
+    if (before !== undefined) {
+      data.before = before;
+    }
+    if (limit !== undefined) {
+      data.limit = limit;
+    }
+    return this.request('history', data, { timeout });
+  }
+
+  /** Where the client stands in a joined room: `{ seq, epoch }` of the last message delivered, or null. */
+  position(roomid) {
+    const position = this._positions.get(roomid);
+    return position ? { seq: position.seq, epoch: position.epoch } : null;
+  }
+
   /** Round trip to the server; resolves with the pong's data (usually `{}`). */
   ping(options) {
     return this.request('ping', undefined, options);
   }
+}
+
+/** A history reply as the app sees it: the messages in the shape of `room` events. */
+function historyPage(data) {
+  const messages = Array.isArray(data?.messages) ? data.messages : [];
+  return {
+    roomid: data?.roomid,
+    epoch: data?.epoch ?? null,
+    more: data?.more === true,
+    messages: messages.map((m) => (m && m.data) || m),
+  };
 }

@@ -20,7 +20,6 @@ public sealed class ServerMetrics : IDisposable
     private long _bytesOut;
     private long _protocolErrors;
     private long _slowConsumers;
-    private long _queuedBytes;
 
     public ServerMetrics()
     {
@@ -34,8 +33,11 @@ public sealed class ServerMetrics : IDisposable
         _meter.CreateObservableCounter("pipechat.bytes.out", () => Volatile.Read(ref _bytesOut), "By");
         _meter.CreateObservableCounter("pipechat.protocol_errors", () => Volatile.Read(ref _protocolErrors));
         _meter.CreateObservableCounter("pipechat.slow_consumers.dropped", () => Volatile.Read(ref _slowConsumers));
-        _meter.CreateObservableUpDownCounter("pipechat.queue.bytes", () => Volatile.Read(ref _queuedBytes), "By");
+        _meter.CreateObservableUpDownCounter("pipechat.queue.bytes", () => QueuedBytes?.Invoke() ?? 0, "By");
     }
+
+    /// <summary>Outbound bytes queued over all connections, summed when read (nothing on the hot path).</summary>
+    public Func<long>? QueuedBytes { get; set; }
 
     /// <summary>Extra gauges (rooms, users) supplied by the chat layer.</summary>
     public Func<(string Name, string Help, long Value)[]>? ExtraGauges { get; set; }
@@ -66,8 +68,6 @@ public sealed class ServerMetrics : IDisposable
 
     public void SlowConsumer() => Interlocked.Increment(ref _slowConsumers);
 
-    public void QueuedBytes(long delta) => Interlocked.Add(ref _queuedBytes, delta);
-
     /// <summary>Prometheus text exposition format 0.0.4.</summary>
     public string RenderPrometheus()
     {
@@ -81,7 +81,7 @@ public sealed class ServerMetrics : IDisposable
         Counter(sb, "pipechat_bytes_out_total", "frame bytes sent", _bytesOut);
         Counter(sb, "pipechat_protocol_errors_total", "connections closed for protocol violations", _protocolErrors);
         Counter(sb, "pipechat_slow_consumers_dropped_total", "connections closed for exceeding the outbound queue limit", _slowConsumers);
-        Gauge(sb, "pipechat_queue_bytes", "outbound bytes queued over all connections", _queuedBytes);
+        Gauge(sb, "pipechat_queue_bytes", "outbound bytes queued over all connections", QueuedBytes?.Invoke() ?? 0);
         if (ExtraGauges is { } extra)
         {
             foreach (var (name, help, value) in extra())

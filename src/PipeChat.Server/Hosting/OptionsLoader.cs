@@ -136,6 +136,7 @@ internal static class OptionsLoader
     private static void Validate(ServerOptions o)
     {
         Range(nameof(o.Port), o.Port, 0, 65535);
+        Range(nameof(o.ListenBacklog), o.ListenBacklog, 1, 65535);
         Range(nameof(o.MaxMessageBytes), o.MaxMessageBytes, 1, 1L << 31);
         Range(nameof(o.MaxRequestHeaderBytes), o.MaxRequestHeaderBytes, 512, 1024 * 1024);
         Range(nameof(o.HandshakeTimeoutSeconds), o.HandshakeTimeoutSeconds, 0.1, 3600);

@@ -46,6 +46,9 @@ public static class PipeChatHost
             sp.GetRequiredService<ChatApplication>()));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds + options.CloseTimeoutSeconds));
 
+        // A burst of connects (a live stream starting, a node failing over) must not overflow the
+        // accept queue: Kestrel's default backlog of 512 dropped thousands of SYNs at 10k connects.
+        builder.WebHost.UseSockets(sockets => sockets.Backlog = options.ListenBacklog);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -87,6 +90,7 @@ public static class PipeChatHost
             server.Sessions.Start(TimeSpan.FromMilliseconds(Math.Clamp(options.HandshakeTimeoutSeconds * 250, 100, 1000)));
             var chat = app.Services.GetRequiredService<ChatApplication>();
             server.Metrics.ExtraGauges = chat.Gauges;
+            server.Metrics.QueuedBytes = () => server.Sessions.Snapshot().Sum(session => session.QueuedBytes);
             server.Degraded = () => chat.Degraded;
             chat.Start();
             Log.Listening(server.Logger, certificate is null ? "ws" : "wss", options.Bind, GetPort(app),

@@ -8,6 +8,9 @@ public sealed class ServerOptions
     /// <summary>Address to listen on: "any" (all interfaces, IPv4 and IPv6), "loopback", or an IP address.</summary>
     public string Bind { get; set; } = "any";
 
+    /// <summary>Pending-connection queue of the listening socket (the kernel caps it at net.core.somaxconn).</summary>
+    public int ListenBacklog { get; set; } = 4096;
+
     public string? TlsCert { get; set; }
 
     public string? TlsKey { get; set; }

@@ -1,4 +1,6 @@
-// PipeChat web demo: rooms, private messages, presence, reconnects — on the SDK in pipechat.js.
+// PipeChat web demo: rooms, private messages, presence, reconnects with resume — on the SDK in
+// pipechat.js. After a short drop the SDK replays what was missed; after a reset (the server lost
+// the room's history, e.g. it restarted) the room's view is cleared and reloaded with history.
 import { PipeChatClient, webSocketAdapter } from './pipechat.js';
 
 const TIME_LABEL_GAP_MS = 3 * 60 * 1000; // a time label when 3+ minutes passed, as in the original
@@ -17,7 +19,7 @@ function serverUrl() {
 let client = null;
 let me = null;
 let current = null;
-/** key → { key, kind: 'room' | 'dm', name, items, unread, lastTs, members, count } */
+/** key → { key, kind: 'room' | 'dm', name, items, unread, lastTs, members, count, reloading } */
 const conversations = new Map();
 
 // ---- conversations ------------------------------------------------------------------------------
@@ -26,7 +28,8 @@ function conversation(kind, name) {
   const key = `${kind}:${name}`;
   let conv = conversations.get(key);
   if (!conv) {
-    conv = { key, kind, name, items: [], unread: 0, lastTs: 0, members: [], count: 0 };
+    // reloading: while a reset's history request is out, live messages wait here (null otherwise).
+    conv = { key, kind, name, items: [], unread: 0, lastTs: 0, members: [], count: 0, reloading: null };
     conversations.set(key, conv);
     renderLists();
   }
@@ -166,6 +169,49 @@ function renderMembers() {
   }
 }
 
+function pushRoomMessage(conv, m) {
+  push(conv, { type: 'msg', from: m.from, text: textOf(m.data), ts: m.ts, mine: m.from === me, seq: m.seq });
+}
+
+/**
+ * The server could not replay what this page missed in a room: drop the room's view and load its
+ * last page of history under a line saying so; live messages that arrive meanwhile follow it
+ * (those the page already holds are skipped by seq).
+ */
+async function reloadRoom(roomid) {
+  const conv = conversation('room', roomid);
+  conv.items = [];
+  conv.lastTs = 0;
+  conv.reloading = [];
+  system(conv, 'missed messages could not be replayed — reloaded the room', 'warn');
+  if (conv === current) {
+    renderMessages();
+  }
+  let lastSeq = 0;
+  let page = null;
+  try {
+    page = await client.history(roomid);
+  } catch (e) {
+    system(conv, `could not reload: ${e.code} — ${e.message}`, 'error');
+  }
+  const meanwhile = conv.items.splice(1); // presence lines that came while the history loaded
+  for (const m of page?.messages ?? []) {
+    pushRoomMessage(conv, m);
+    lastSeq = m.seq;
+  }
+  conv.items.push(...meanwhile);
+  const waiting = conv.reloading;
+  conv.reloading = null;
+  for (const m of waiting) {
+    if (m.seq > lastSeq) {
+      pushRoomMessage(conv, m);
+    }
+  }
+  if (conv === current) {
+    renderMessages();
+  }
+}
+
 async function refreshMembers(conv) {
   try {
     const result = await client.members(conv.name);
@@ -229,8 +275,13 @@ function start(id, token) {
   });
   client.on('room', (m) => {
     const conv = conversation('room', m.roomid);
-    push(conv, { type: 'msg', from: m.from, text: textOf(m.data), ts: m.ts, mine: m.from === me, seq: m.seq });
+    if (conv.reloading) {
+      conv.reloading.push(m);
+    } else {
+      pushRoomMessage(conv, m);
+    }
   });
+  client.on('reset', (r) => reloadRoom(r.roomid));
   client.on('notice', (n) => {
     const conv = conversation('dm', n.from);
     push(conv, { type: 'msg', from: n.from, text: textOf(n.data), ts: Date.now(), mine: false });

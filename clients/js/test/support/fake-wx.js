@@ -85,6 +85,10 @@ export function createFakeWx({ autoOpen = true, userId = 'alice' } = {}) {
   const wx = {
     tasks: [],
     seq: new Map(),
+    /** The rooms' epoch; change it to play a server that lost its history. */
+    epoch: 'e1',
+    /** roomid → room messages sent, replayed to a join with `since` of the same epoch. */
+    history: new Map(),
     connectSocket(options) {
       const task = new FakeSocketTask(wx, options);
       wx.tasks.push(task);
@@ -110,8 +114,18 @@ export function createFakeWx({ autoOpen = true, userId = 'alice' } = {}) {
           task.push(withRef({ type: 'pong' }));
           break;
         case 'join': {
-          const seq = wx.seq.get(m.data.roomid) ?? 0;
-          task.push(withRef({ type: 'joined', data: { roomid: m.data.roomid, count: 1, seq } }));
+          const { roomid, since, epoch } = m.data;
+          const seq = wx.seq.get(roomid) ?? 0;
+          task.push(withRef({ type: 'joined', data: { roomid, count: 1, seq, epoch: wx.epoch } }));
+          if (since !== undefined) {
+            if (epoch === undefined || epoch === wx.epoch) {
+              for (const message of (wx.history.get(roomid) ?? []).filter((h) => h.data.seq > since)) {
+                task.push(message);
+              }
+            } else {
+              task.push(withRef({ type: 'reset', data: { roomid, seq, epoch: wx.epoch } }));
+            }
+          }
           break;
         }
         case 'leave':
@@ -120,7 +134,9 @@ export function createFakeWx({ autoOpen = true, userId = 'alice' } = {}) {
         case 'room': {
           const seq = (wx.seq.get(m.data.roomid) ?? 0) + 1;
           wx.seq.set(m.data.roomid, seq);
-          task.push({ type: 'room', data: { roomid: m.data.roomid, from: userId, seq, ts: Date.now(), data: m.data.data } });
+          const message = { type: 'room', data: { roomid: m.data.roomid, from: userId, seq, ts: Date.now(), data: m.data.data } };
+          wx.history.set(m.data.roomid, [...(wx.history.get(m.data.roomid) ?? []), message]);
+          task.push(message);
           if (ref !== undefined) {
             task.push({ type: 'ack', data: { seq }, ref });
           }
@@ -132,6 +148,15 @@ export function createFakeWx({ autoOpen = true, userId = 'alice' } = {}) {
         default:
           break;
       }
+    },
+    /** Another member's room message, kept in the history; pushed to `task` when given. */
+    roomMessage(roomid, data, task, from = 'bob') {
+      const seq = (wx.seq.get(roomid) ?? 0) + 1;
+      wx.seq.set(roomid, seq);
+      const message = { type: 'room', data: { roomid, from, seq, ts: Date.now(), data } };
+      wx.history.set(roomid, [...(wx.history.get(roomid) ?? []), message]);
+      task?.push(message);
+      return message;
     },
     /** Tasks not known dead. */
     live() {

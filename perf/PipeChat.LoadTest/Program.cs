@@ -1,0 +1,1 @@
+return await PipeChat.LoadTest.LoadTestRunner.MainAsync(args);
