@@ -42,6 +42,9 @@ command -v dotnet >/dev/null 2>&1 || { echo "test.sh: the .NET SDK (dotnet) is n
 
 # python3-websockets is a Debian package: it lives under /usr/bin/python3, not a pyenv python on PATH.
 ensure_deb python3 python3-websockets
+# Debian's redis-server: the scale-out tests (tests/PipeChat.Server.Tests/ScaleOut) start their own
+# instances on free loopback ports, without persistence, and kill them at the end.
+ensure_deb redis-server
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   ensure_deb nodejs npm
 fi

@@ -23,6 +23,59 @@ internal sealed partial class ChatApplication
             return;
         }
 
+        if (_redis is null)
+        {
+            _ = Handle(session, state, type, payload);
+            return;
+        }
+
+        Task? previous = null;
+        if (state.Tail is { IsCompleted: false } tail)
+        {
+            if (state.TailIsRoomSends && IsRoomRequest(payload, type))
+            {
+                // Room sends pipeline: Redis runs them in the order sent; their acks wait for the earlier ones.
+                previous = tail;
+            }
+            else
+            {
+                // An earlier request still waits on Redis: this one runs after it, so replies keep request order.
+                state.TailIsRoomSends = false;
+                state.Tail = tail.ContinueWith(
+                    static (_, s) =>
+                    {
+                        var (application, session, state, type, copy) = ((ChatApplication, WebSocketSession, ChatConnectionState, WebSocketOpcode, byte[]))s!;
+                        return application.Handle(session, state, type, copy);
+                    },
+                    (this, session, state, type, payload.ToArray()),
+                    CancellationToken.None,
+                    TaskContinuationOptions.None,
+                    TaskScheduler.Default).Unwrap();
+                return;
+            }
+        }
+
+        state.RoomSendIssued = false;
+        var pending = Handle(session, state, type, payload, previous);
+        if (!pending.IsCompleted)
+        {
+            state.Tail = pending;
+            state.TailIsRoomSends = state.RoomSendIssued;
+        }
+    }
+
+    private static bool IsRoomRequest(ReadOnlySpan<byte> payload, WebSocketOpcode type)
+    {
+        Span<byte> scratch = stackalloc byte[ChatRequestParser.ScratchLength];
+        return type == WebSocketOpcode.Text && ChatRequestParser.TryParse(payload, scratch, out var request, out _) && request.Type == ChatRequestType.Room;
+    }
+
+    /// <summary>
+    /// Handles one request; the task is complete at once except where Redis is asked (scale-out).
+    /// <paramref name="previous"/>: earlier room sends still waiting on Redis (only when this is one too).
+    /// </summary>
+    private Task Handle(WebSocketSession session, ChatConnectionState state, WebSocketOpcode type, ReadOnlySpan<byte> payload, Task? previous = null)
+    {
         if (!state.Rate.TryTake(Environment.TickCount64))
         {
             if (state.Rate.Refusals >= _options.RateLimitBurst)
@@ -34,75 +87,82 @@ internal sealed partial class ChatApplication
                 SendError(session, ChatErrors.RateLimited, default);
             }
 
-            return;
+            return Task.CompletedTask;
         }
 
         if (type != WebSocketOpcode.Text)
         {
             SendError(session, s_binaryNotSupported, default);
-            return;
+            return Task.CompletedTask;
         }
 
         if (payload.Length > _options.MaxChatPayloadBytes)
         {
             SendError(session, ChatErrors.TooLarge, default);
-            return;
+            return Task.CompletedTask;
         }
 
         Span<byte> scratch = stackalloc byte[ChatRequestParser.ScratchLength];
         if (!ChatRequestParser.TryParse(payload, scratch, out var request, out var error))
         {
             SendError(session, error, request.Ref);
-            return;
+            return Task.CompletedTask;
         }
 
         switch (request.Type)
         {
             case ChatRequestType.Join:
-                Join(session, state, request);
-                break;
+                return Join(session, state, request);
             case ChatRequestType.Leave:
                 Leave(session, state, request);
                 break;
             case ChatRequestType.Room:
-                SendToRoom(session, state, request);
-                break;
+                return SendToRoom(session, state, request, previous);
             case ChatRequestType.Notice:
-                SendNotice(session, request);
-                break;
+                return SendNotice(session, request);
             case ChatRequestType.Broadcast:
-                Broadcast(session, request);
-                break;
+                return Broadcast(session, request);
             case ChatRequestType.Query:
-                Query(session, request);
-                break;
+                return Query(session, request);
             case ChatRequestType.Ping:
                 var pong = SharedFrame.Rent(32 + request.Ref.Length);
                 ChatMessageWriter.WritePong(pong, request.Ref);
                 SendAndRelease(session, pong);
                 break;
             case ChatRequestType.History:
-                History(session, state, request);
-                break;
+                return History(session, state, request);
             default:
                 SendError(session, ChatErrors.UnknownType, request.Ref);
                 break;
         }
+
+        return Task.CompletedTask;
     }
 
-    private void Join(WebSocketSession session, ChatConnectionState state, in ChatRequest request)
+    private Task Join(WebSocketSession session, ChatConnectionState state, in ChatRequest request)
     {
         Span<char> roomId = stackalloc char[MaxIdChars];
         roomId = roomId[..Encoding.UTF8.GetChars(request.RoomId, roomId)];
         if (state.Rooms.Find(roomId) is null && state.Rooms.Count >= _options.MaxRoomsPerConnection)
         {
             SendError(session, ChatErrors.TooManyRooms, request.Ref);
-            return;
+            return Task.CompletedTask;
         }
 
+        if (_redis is not null)
+        {
+            return JoinScaleOutAsync(session, state, roomId.ToString(), request.Ref.ToArray(), request.Since, request.Epoch.ToArray());
+        }
+
+        JoinNow(session, state, roomId, request.Ref, request.Since, request.Epoch, null);
+        return Task.CompletedTask;
+    }
+
+    private void JoinNow(WebSocketSession session, ChatConnectionState state, ReadOnlySpan<char> roomId, ReadOnlySpan<byte> reference, long? since, ReadOnlySpan<byte> epoch, RoomSnapshot? snapshot)
+    {
         // Adding the member and replaying what it missed happen as the room channel's owner,
         // between two messages, so the client sees history then live messages with no gap.
-        var join = new JoinRequest(this, session, state, roomId, request.Ref, request.Since, request.Epoch);
+        var join = new JoinRequest(this, session, state, roomId, reference, since, epoch, snapshot);
         while (!Channels.GetOrCreate(roomId).Exclusive(join, static (channel, join) => join.Application.JoinAsOwner(channel, join)))
         {
             // The channel was retired between lookup and ownership: take the room's new one.
@@ -113,17 +173,25 @@ internal sealed partial class ChatApplication
     {
         var session = join.Session;
         var room = join.State.Rooms.Find(join.RoomId);
+        if (join.Snapshot is { } snapshot)
+        {
+            // Align the channel with Redis (epoch, and last seq when this is the first local member) before the joiner is added.
+            channel.ApplySnapshot(snapshot, Rooms.TryGetRoom(join.RoomId, out var existing) ? existing : null, catchUp: false);
+        }
+
         if (room is null)
         {
             var result = Rooms.Join(join.RoomId, session);
             if (result.Status == RoomJoinStatus.RoomFull)
             {
+                _redis?.ReleaseRoom(channel.RoomId);
                 SendError(session, ChatErrors.RoomFull, join.Ref);
                 return;
             }
 
             room = result.Room;
             join.State.Rooms.Add(room);
+            _redis?.CountRoomMember(room.Id, session.UserId, 1);
             if (result.FirstMember)
             {
                 _ = _backplane.SubscribeRoomAsync(room.Id);
@@ -140,6 +208,7 @@ internal sealed partial class ChatApplication
             }
         }
 
+        channel.History.Trim(Environment.TickCount64);
         var lastSeq = channel.LastSeq;
         var joined = SharedFrame.Rent(128 + room.Id.Length + join.Ref.Length);
         ChatMessageWriter.WriteJoined(joined, join.Ref, room.Id, room.MemberCount, lastSeq, channel.Epoch);
@@ -149,12 +218,17 @@ internal sealed partial class ChatApplication
             return;
         }
 
-        var history = channel.History;
-        history.Trim(Environment.TickCount64);
         var sameEpoch = join.Epoch.IsEmpty || Ascii.Equals(join.Epoch, channel.Epoch);
-        if (sameEpoch && since <= lastSeq && history.Covers(since, lastSeq))
+        if (join.Snapshot is { } joinSnapshot)
         {
-            foreach (var frame in history.After(since))
+            if (sameEpoch && channel.TryReplay(session, since, joinSnapshot))
+            {
+                return;
+            }
+        }
+        else if (sameEpoch && since <= lastSeq && channel.History.Covers(since, lastSeq))
+        {
+            foreach (var frame in channel.History.After(since))
             {
                 session.TrySend(frame);
             }
@@ -167,14 +241,19 @@ internal sealed partial class ChatApplication
         SendAndRelease(session, reset);
     }
 
-    private void History(WebSocketSession session, ChatConnectionState state, in ChatRequest request)
+    private Task History(WebSocketSession session, ChatConnectionState state, in ChatRequest request)
     {
         Span<char> roomId = stackalloc char[MaxIdChars];
         roomId = roomId[..Encoding.UTF8.GetChars(request.RoomId, roomId)];
         if (state.Rooms.Find(roomId) is null && !(_options.AllowSendWithoutJoin && Rooms.TryGetRoom(roomId, out _)))
         {
             SendError(session, ChatErrors.NotInRoom, request.Ref);
-            return;
+            return Task.CompletedTask;
+        }
+
+        if (_redis is { IsConnected: true })
+        {
+            return HistoryScaleOutAsync(session, roomId.ToString(), request.Ref.ToArray(), request.Before ?? long.MaxValue, Math.Min(request.Limit ?? 50, MaxHistoryPage));
         }
 
         var query = new HistoryRequest(session, roomId, request.Ref, request.Before, Math.Min(request.Limit ?? 50, MaxHistoryPage));
@@ -194,6 +273,7 @@ internal sealed partial class ChatApplication
             ChatMessageWriter.WriteHistory(reply, query.Ref, query.RoomId, channel.Epoch, more, messages);
             SendAndRelease(query.Session, reply);
         });
+        return Task.CompletedTask;
     }
 
     private void Leave(WebSocketSession session, ChatConnectionState state, in ChatRequest request)
@@ -218,6 +298,12 @@ internal sealed partial class ChatApplication
     private int LeaveRoom(WebSocketSession session, Room room)
     {
         var status = Rooms.Leave(room, session);
+        if (_redis is not null && status != RoomLeaveStatus.NotMember)
+        {
+            _redis.CountRoomMember(room.Id, session.UserId, -1);
+            _redis.ReleaseRoom(room.Id);
+        }
+
         if (status == RoomLeaveStatus.LeftAndClosed)
         {
             _ = _backplane.UnsubscribeRoomAsync(room.Id);
@@ -237,7 +323,7 @@ internal sealed partial class ChatApplication
         return count;
     }
 
-    private void SendToRoom(WebSocketSession session, ChatConnectionState state, in ChatRequest request)
+    private Task SendToRoom(WebSocketSession session, ChatConnectionState state, in ChatRequest request, Task? previous)
     {
         Span<char> roomId = stackalloc char[MaxIdChars];
         roomId = roomId[..Encoding.UTF8.GetChars(request.RoomId, roomId)];
@@ -245,30 +331,52 @@ internal sealed partial class ChatApplication
         if (room is null && !(_options.AllowSendWithoutJoin && Rooms.TryGetRoom(roomId, out room)))
         {
             SendError(session, ChatErrors.NotInRoom, request.Ref);
-            return;
+            return Task.CompletedTask;
         }
 
         // Encoded once; the room's channel stamps the seq, frames it and shares it with every member.
         var frame = SharedFrame.Rent(160 + room.Id.Length + session.UserId.Length + request.Data.Length);
         ChatMessageWriter.WriteRoom(frame, room.Id, session.UserId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), request.Data, out var seqSlot);
+        if (_redis is { IsConnected: true })
+        {
+            // Redis gives the seq and publishes; every subscribed node (this one too) fans it out.
+            var beforeSeq = frame.Payload[..seqSlot].ToArray();
+            var afterSeq = frame.Payload[(seqSlot + ChatMessageWriter.SeqSlotWidth)..].ToArray();
+            frame.Release();
+            state.RoomSendIssued = true;
+            return SendToRoomScaleOutAsync(session, room, beforeSeq, afterSeq, request.Ref.ToArray(), previous);
+        }
+
+        PostLocally(session, room, frame, seqSlot, request.Ref);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Single node, or Redis unreachable: this node's room channel stamps the seq.</summary>
+    private void PostLocally(IChatConnection session, Room room, SharedFrame frame, int seqSlot, ReadOnlySpan<byte> reference)
+    {
         SharedFrame? ack = null;
         var ackSlot = 0;
-        if (!request.Ref.IsEmpty)
+        if (!reference.IsEmpty)
         {
-            ack = SharedFrame.Rent(64 + request.Ref.Length);
-            ChatMessageWriter.WriteAck(ack, request.Ref, out ackSlot);
+            ack = SharedFrame.Rent(64 + reference.Length);
+            ChatMessageWriter.WriteAck(ack, reference, out ackSlot);
         }
 
         Channels.GetOrCreate(room.Id).Post(new PendingRoomMessage(room, frame, seqSlot, session, ack, ackSlot));
     }
 
-    private void SendNotice(WebSocketSession session, in ChatRequest request)
+    private Task SendNotice(WebSocketSession session, in ChatRequest request)
     {
         Span<char> target = stackalloc char[MaxIdChars];
         target = target[..Encoding.UTF8.GetChars(request.TargetId, target)];
         var frame = SharedFrame.Rent(64 + session.UserId.Length + request.Data.Length);
         ChatMessageWriter.WriteNotice(frame, session.UserId, request.Data);
         frame.Seal(WebSocketOpcode.Text);
+        if (_redis is { IsConnected: true })
+        {
+            return SendNoticeScaleOutAsync(session, target.ToString(), frame, request.Ref.ToArray());
+        }
+
         var reached = Users.SendToUser(target, frame);
         frame.Release();
         if (reached == 0)
@@ -279,48 +387,69 @@ internal sealed partial class ChatApplication
         {
             SendAck(session, request.Ref);
         }
+
+        return Task.CompletedTask;
     }
 
-    private void Broadcast(WebSocketSession session, in ChatRequest request)
+    private Task Broadcast(WebSocketSession session, in ChatRequest request)
     {
         if (!_options.AllowBroadcast)
         {
             SendError(session, s_broadcastDisabled, request.Ref);
-            return;
+            return Task.CompletedTask;
         }
 
         var frame = SharedFrame.Rent(64 + session.UserId.Length + request.Data.Length);
         ChatMessageWriter.WriteBroadcast(frame, session.UserId, request.Data);
         frame.Seal(WebSocketOpcode.Text);
+        if (_redis is { IsConnected: true })
+        {
+            return BroadcastScaleOutAsync(session, frame, request.Ref.ToArray());
+        }
+
         Users.Broadcast(frame);
         frame.Release();
         SendAck(session, request.Ref);
+        return Task.CompletedTask;
     }
 
-    private void Query(WebSocketSession session, in ChatRequest request)
+    private Task Query(WebSocketSession session, in ChatRequest request)
     {
-        if (!request.RoomId.IsEmpty)
+        if (_redis is { IsConnected: true })
+        {
+            return request.RoomId.IsEmpty
+                ? QueryOnlineScaleOutAsync(session, Encoding.UTF8.GetString(request.TargetId), request.Ref.ToArray())
+                : QueryMembersScaleOutAsync(session, Encoding.UTF8.GetString(request.RoomId), request.Ref.ToArray());
+        }
+
+        QueryLocally(session, request.RoomId, request.TargetId, request.Ref);
+        return Task.CompletedTask;
+    }
+
+    private void QueryLocally(WebSocketSession session, ReadOnlySpan<byte> roomIdBytes, ReadOnlySpan<byte> targetId, ReadOnlySpan<byte> reference)
+    {
+        if (!roomIdBytes.IsEmpty)
         {
             Span<char> roomId = stackalloc char[MaxIdChars];
-            roomId = roomId[..Encoding.UTF8.GetChars(request.RoomId, roomId)];
+            roomId = roomId[..Encoding.UTF8.GetChars(roomIdBytes, roomId)];
             var members = Rooms.TryGetRoom(roomId, out var room) ? room.GetUsers(_options.QueryMaxMembers) : default;
             var ids = members.UserIds is { } list ? list.ToArray() : [];
-            var size = 128 + roomId.Length + request.Ref.Length;
+            var size = 128 + roomId.Length + reference.Length;
             foreach (var id in ids)
             {
                 size += (id.Length * 6) + 3;
             }
 
             var reply = SharedFrame.Rent(size);
-            ChatMessageWriter.WriteMembers(reply, request.Ref, roomId, members.UserCount, ids, _options.QueryMaxMembers);
+            ChatMessageWriter.WriteMembers(reply, reference, roomId, members.UserCount, ids, _options.QueryMaxMembers);
             SendAndRelease(session, reply);
             return;
         }
 
         Span<char> target = stackalloc char[MaxIdChars];
-        target = target[..Encoding.UTF8.GetChars(request.TargetId, target)];
-        var online = SharedFrame.Rent(96 + (target.Length * 6) + request.Ref.Length);
-        ChatMessageWriter.WriteOnline(online, request.Ref, target, Users.ConnectionCount(target));
+        target = target[..Encoding.UTF8.GetChars(targetId, target)];
+        var online = SharedFrame.Rent(96 + (target.Length * 6) + reference.Length);
+        ChatMessageWriter.WriteOnline(online, reference, target, Users.ConnectionCount(target));
         SendAndRelease(session, online);
     }
 
@@ -345,8 +474,11 @@ internal sealed partial class ChatApplication
 }
 
 /// <summary>What a join needs while it owns the room channel.</summary>
-internal readonly ref struct JoinRequest(ChatApplication application, WebSocketSession session, ChatConnectionState state, ReadOnlySpan<char> roomId, ReadOnlySpan<byte> reference, long? since, ReadOnlySpan<byte> epoch)
+internal readonly ref struct JoinRequest(ChatApplication application, WebSocketSession session, ChatConnectionState state, ReadOnlySpan<char> roomId, ReadOnlySpan<byte> reference, long? since, ReadOnlySpan<byte> epoch, RoomSnapshot? snapshot)
 {
+    /// <summary>With Redis: the room as Redis holds it, read after this node subscribed to it.</summary>
+    public RoomSnapshot? Snapshot { get; } = snapshot;
+
     public ChatApplication Application { get; } = application;
 
     public WebSocketSession Session { get; } = session;

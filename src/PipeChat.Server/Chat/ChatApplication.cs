@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using PipeChat.Protocol.Chat;
 using PipeChat.Protocol.Framing;
 using PipeChat.Protocol.Handshake;
@@ -9,6 +11,7 @@ using PipeChat.Server.Buffers;
 using PipeChat.Server.Connections;
 using PipeChat.Server.Hosting;
 using PipeChat.Server.Rooms;
+using PipeChat.Server.ScaleOut;
 
 namespace PipeChat.Server.Chat;
 
@@ -24,9 +27,10 @@ internal sealed partial class ChatApplication : IWebSocketApplication, IDisposab
     private readonly string[] _allowedOrigins;
     private readonly IBackplane _backplane;
     private readonly Timer _sweeper;
+    private readonly RedisScaleOut? _redis;
     private static readonly TimeSpan SweepPeriod = TimeSpan.FromSeconds(10);
 
-    public ChatApplication(ServerOptions options)
+    public ChatApplication(ServerOptions options, ILoggerFactory? loggerFactory = null)
     {
         _options = options;
         _tokens = options.AuthSecret is { } secret ? new TokenValidator(secret, options.AuthIssuer, options.AuthAudience) : null;
@@ -34,8 +38,12 @@ internal sealed partial class ChatApplication : IWebSocketApplication, IDisposab
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Rooms = new RoomRegistry(new RoomRegistryOptions { MaxMembersPerRoom = options.MaxRoomMembers });
         Users = new UserDirectory();
-        Channels = new RoomChannels(options.HistorySize, (long)(options.HistorySeconds * 1000));
+        Channels = new RoomChannels(options.HistorySize, (long)(options.HistorySeconds * 1000), options.Redis is null ? null : Rooms);
         _backplane = LocalBackplane.Instance;
+        if (options.Redis is not null)
+        {
+            _redis = new RedisScaleOut(options, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("PipeChat.ScaleOut"), Channels, Rooms, Users);
+        }
         _sweeper = new Timer(static s => ((ChatApplication)s!).Sweep(), this, SweepPeriod, SweepPeriod);
     }
 
@@ -46,17 +54,36 @@ internal sealed partial class ChatApplication : IWebSocketApplication, IDisposab
 
     public UserDirectory Users { get; }
 
-    public void Dispose() => _sweeper.Dispose();
+    /// <summary>With --redis: whether Redis is unreachable (the node serves local traffic only).</summary>
+    public bool Degraded => _redis is { IsReady: false };
+
+    /// <summary>Connects to Redis when configured (returns even when it is down: it keeps retrying).</summary>
+    public void Start() => _redis?.Start();
+
+    public void Dispose()
+    {
+        _sweeper.Dispose();
+        _redis?.Dispose();
+    }
 
     private void Sweep() => Channels.Sweep(Environment.TickCount64, id => Rooms.TryGetRoom(id, out _));
 
-    public (string Name, string Help, long Value)[] Gauges() =>
-    [
-        ("pipechat_rooms", "rooms with at least one member", Rooms.RoomCount),
-        ("pipechat_room_channels", "room ids whose seq and history are kept", Channels.Count),
-        ("pipechat_users_online", "distinct user ids connected", Users.TotalUsers),
-        ("pipechat_chat_connections", "connections registered with the chat layer", Users.TotalConnections),
-    ];
+    public (string Name, string Help, long Value)[] Gauges() => _redis is null
+        ?
+        [
+            ("pipechat_rooms", "rooms with at least one member", Rooms.RoomCount),
+            ("pipechat_room_channels", "room ids whose seq and history are kept", Channels.Count),
+            ("pipechat_users_online", "distinct user ids connected", Users.TotalUsers),
+            ("pipechat_chat_connections", "connections registered with the chat layer", Users.TotalConnections),
+        ]
+        :
+        [
+            ("pipechat_rooms", "rooms with at least one member", Rooms.RoomCount),
+            ("pipechat_room_channels", "room ids whose seq and history are kept", Channels.Count),
+            ("pipechat_users_online", "distinct user ids connected", Users.TotalUsers),
+            ("pipechat_chat_connections", "connections registered with the chat layer", Users.TotalConnections),
+            ("pipechat_redis_connected", "1 while Redis (the scale-out backplane) is reachable, 0 while this node serves local traffic only", _redis.IsConnected ? 1 : 0),
+        ];
 
     public bool TryAccept(in HandshakeRequest request, ConnectionContext connection, out AcceptDecision decision, out HandshakeError error)
     {
@@ -134,13 +161,23 @@ internal sealed partial class ChatApplication : IWebSocketApplication, IDisposab
     {
         var state = new ChatConnectionState(_options.RateLimitPerSecond, _options.RateLimitBurst);
         session.ApplicationState = state;
-        if (Users.TryAdd(session, _options.MaxConnectionsPerUser) == UserAddStatus.LimitReached)
+        var added = Users.TryAdd(session, _options.MaxConnectionsPerUser);
+        if (added == UserAddStatus.LimitReached)
         {
             session.RequestClose(WebSocketCloseCodes.PolicyViolation, "too many connections for this user id"u8);
             return;
         }
 
         state.Registered = true;
+        if (_redis is not null)
+        {
+            _redis.CountUser(session.UserId, 1);
+            if (added == UserAddStatus.CameOnline)
+            {
+                _redis.UserChanged(session.UserId);
+            }
+        }
+
         var frame = SharedFrame.Rent(96 + session.UserId.Length);
         ChatMessageWriter.WriteWelcome(frame, session.UserId, session.ConnectionId);
         SendAndRelease(session, frame);
@@ -153,6 +190,22 @@ internal sealed partial class ChatApplication : IWebSocketApplication, IDisposab
             return;
         }
 
+        if (state.Tail is { IsCompleted: false } tail)
+        {
+            // A request still waits on Redis: leave once it is done (a join may still add a room).
+            state.Tail = tail.ContinueWith(static (_, s) =>
+            {
+                var (application, session, state) = ((ChatApplication, WebSocketSession, ChatConnectionState))s!;
+                application.Close(session, state);
+            }, (this, session, state), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            return;
+        }
+
+        Close(session, state);
+    }
+
+    private void Close(WebSocketSession session, ChatConnectionState state)
+    {
         foreach (var room in state.Rooms)
         {
             LeaveRoom(session, room);
@@ -161,7 +214,15 @@ internal sealed partial class ChatApplication : IWebSocketApplication, IDisposab
         state.Rooms.Clear();
         if (state.Registered)
         {
-            Users.Remove(session);
+            var removed = Users.Remove(session);
+            if (_redis is not null && removed != UserRemoveStatus.NotFound)
+            {
+                _redis.CountUser(session.UserId, -1);
+                if (removed == UserRemoveStatus.WentOffline)
+                {
+                    _redis.UserChanged(session.UserId);
+                }
+            }
         }
     }
 

@@ -45,6 +45,9 @@ internal sealed class ServerContext
 
     public long CloseTimeoutMs { get; }
 
+    /// <summary>Whether the node runs degraded (with --redis: Redis unreachable, local traffic only); /healthz says so.</summary>
+    public Func<bool>? Degraded { get; set; }
+
     /// <summary>Set once shutdown has begun: new upgrades are refused with 503.</summary>
     public volatile bool ShuttingDown;
 }

@@ -155,6 +155,7 @@ internal static class OptionsLoader
         Range(nameof(o.MaxConnectionsPerIp), o.MaxConnectionsPerIp, 0, 10_000_000);
         Range(nameof(o.HistorySize), o.HistorySize, 0, 100_000);
         Range(nameof(o.HistorySeconds), o.HistorySeconds, 1, 30 * 86400);
+        Range(nameof(o.RedisPresenceSeconds), o.RedisPresenceSeconds, 1, 3600);
 
         if (o.Bind is not ("any" or "loopback") && !System.Net.IPAddress.TryParse(o.Bind, out _))
         {

@@ -88,8 +88,11 @@ public static class PipeChatHost
         lifetime.ApplicationStarted.Register(() =>
         {
             server.Sessions.Start(TimeSpan.FromMilliseconds(Math.Clamp(options.HandshakeTimeoutSeconds * 250, 100, 1000)));
-            server.Metrics.ExtraGauges = app.Services.GetRequiredService<ChatApplication>().Gauges;
+            var chat = app.Services.GetRequiredService<ChatApplication>();
+            server.Metrics.ExtraGauges = chat.Gauges;
             server.Metrics.QueuedBytes = () => server.Sessions.Snapshot().Sum(session => session.QueuedBytes);
+            server.Degraded = () => chat.Degraded;
+            chat.Start();
             Log.Listening(server.Logger, certificate is null ? "ws" : "wss", options.Bind, GetPort(app),
                 options.EchoPath ?? "off", options.AuthSecret is null ? "off (id from the URL)" : "JWT HS256");
         });

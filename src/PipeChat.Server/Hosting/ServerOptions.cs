@@ -82,4 +82,10 @@ public sealed class ServerOptions
 
     /// <summary>Whether a client may send to a room it has not joined.</summary>
     public bool AllowSendWithoutJoin { get; set; }
+
+    /// <summary>Redis "host:port" (or a StackExchange.Redis configuration string); when set, nodes share rooms, users, presence and history through it.</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>With Redis: a node that stops heartbeating (crashed) disappears from presence after this long.</summary>
+    public double RedisPresenceSeconds { get; set; } = 15;
 }

@@ -65,5 +65,7 @@ internal static class SettingsTable
         new(nameof(ServerOptions.HistorySeconds), "age limit of kept room messages; an empty room's seq and history live this long"),
         new(nameof(ServerOptions.AllowBroadcast), "whether clients may broadcast to everyone (true/false)"),
         new(nameof(ServerOptions.AllowSendWithoutJoin), "whether clients may send to rooms they have not joined (true/false)"),
+        new(nameof(ServerOptions.Redis), "Redis host:port for scale-out: nodes share rooms, private messages, broadcast, presence and history (off unless set)"),
+        new(nameof(ServerOptions.RedisPresenceSeconds), "with --redis: a crashed node's users leave presence (online, room members) within this time"),
     ];
 }

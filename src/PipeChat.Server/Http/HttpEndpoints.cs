@@ -18,7 +18,10 @@ internal static class HttpEndpoints
         var path = request.Path;
         if (path.SequenceEqual("/healthz"u8))
         {
-            var body = server.ShuttingDown ? "shutting down\n"u8 : "ok\n"u8;
+            // Degraded still answers 200: the node serves its own clients, so keep routing to it.
+            var body = server.ShuttingDown ? "shutting down\n"u8
+                : server.Degraded?.Invoke() == true ? "degraded: redis unavailable\n"u8
+                : "ok\n"u8;
             HandshakeResponse.WriteResponse(output, server.ShuttingDown ? 503 : 200, "text/plain; charset=utf-8"u8, body);
             return;
         }

@@ -4,7 +4,9 @@ using PipeChat.Server.Connections;
 namespace PipeChat.Server.Rooms;
 
 /// <summary>
-/// A room message waiting in its channel: the encoded (not yet sealed) frame with a blank seq
-/// slot, the room to fan it out to, and optionally the sender's ack with its own blank slot.
+/// A room message waiting in its channel. Sent on this node: the encoded (not yet sealed) frame
+/// with a blank seq slot, the room to fan it out to, and optionally the sender's ack with its own
+/// blank slot. Received from the backplane (<see cref="Seq"/> &gt; 0): a sealed frame whose seq
+/// and epoch Redis assigned; <see cref="Room"/> and <see cref="Sender"/> are null.
 /// </summary>
-internal readonly record struct PendingRoomMessage(Room Room, SharedFrame Frame, int SeqSlot, IChatConnection Sender, SharedFrame? Ack, int AckSeqSlot);
+internal readonly record struct PendingRoomMessage(Room? Room, SharedFrame Frame, int SeqSlot, IChatConnection? Sender, SharedFrame? Ack, int AckSeqSlot, long Seq = 0, string? Epoch = null);

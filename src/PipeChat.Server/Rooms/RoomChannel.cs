@@ -2,6 +2,8 @@ using System.Buffers.Text;
 using System.Collections.Concurrent;
 using PipeChat.Protocol.Chat;
 using PipeChat.Protocol.Framing;
+using PipeChat.Server.Buffers;
+using PipeChat.Server.Connections;
 
 namespace PipeChat.Server.Rooms;
 
@@ -14,6 +16,11 @@ namespace PipeChat.Server.Rooms;
 /// sender) so that adding the member and replaying the history it missed happen between two
 /// messages: no gap, no duplicate. The channel outlives empty rooms, so seq and history survive
 /// a room that empties for a moment; it is retired once idle past the history age.
+/// With a Redis backplane (docs/scale-out.md) Redis assigns seq and epoch: the channel's owner
+/// then fans out, in seq order, the messages the room's subscription delivers (dropping any seq
+/// already delivered), keeps the last few locally, and applies <see cref="RoomSnapshot"/>s read
+/// from Redis so joins and reconnects catch up with no gap. While Redis is unreachable it stamps
+/// local seqs as on a single node and remembers that it diverged.
 /// </summary>
 internal sealed class RoomChannel
 {
@@ -22,23 +29,35 @@ internal sealed class RoomChannel
 
     private readonly ConcurrentQueue<PendingRoomMessage> _pending = new();
     private readonly RoomHistory _history;
+    private readonly RoomRegistry? _scaleOutRooms;
+    private string _epoch;
     private int _owned;
     private long _lastSeq;
     private long _lastActivity;
     private bool _retired;
 
-    public RoomChannel(string roomId, int historySize, long historyMaxAgeMs)
+    /// <param name="scaleOutRooms">With a Redis backplane: the local rooms, to fan out what the subscription delivers.</param>
+    public RoomChannel(string roomId, int historySize, long historyMaxAgeMs, RoomRegistry? scaleOutRooms = null)
     {
         RoomId = roomId;
-        Epoch = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        _epoch = NewEpoch();
         _history = new RoomHistory(historySize, historyMaxAgeMs);
+        _scaleOutRooms = scaleOutRooms;
         _lastActivity = Environment.TickCount64;
     }
 
     public string RoomId { get; }
 
-    /// <summary>Identifies this run of seq numbers; a new channel (history lost) has a new epoch.</summary>
-    public string Epoch { get; }
+    /// <summary>Identifies this run of seq numbers; a new channel (history lost) has a new epoch. With Redis, the room's epoch in Redis.</summary>
+    public string Epoch => Volatile.Read(ref _epoch);
+
+    /// <summary>Owner only, Redis mode: whether <see cref="Epoch"/> came from Redis yet.</summary>
+    public bool EpochKnown { get; private set; }
+
+    /// <summary>Owner only, Redis mode: local seqs were given while Redis was unreachable.</summary>
+    public bool Divergent { get; private set; }
+
+    public static string NewEpoch() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
 
     public long LastSeq => Volatile.Read(ref _lastSeq);
 
@@ -141,10 +160,191 @@ internal sealed class RoomChannel
         }
     }
 
+    /// <summary>
+    /// Owner only, Redis mode: brings the channel up to what Redis holds. If the epoch changed or
+    /// local seqs were given during an outage, local members get a <c>reset</c> and the channel
+    /// adopts Redis's numbering. Otherwise, with no local member, the channel simply moves to
+    /// Redis's last seq (later copies from the subscription are dropped by seq); with local
+    /// members and <paramref name="catchUp"/> (after a reconnect, when the subscription lost
+    /// messages) they get the messages after the last one delivered, or a <c>reset</c> when Redis
+    /// no longer keeps them all. A join into a room with local members needs nothing: the
+    /// subscription has been live all along and will bring every later message.
+    /// <paramref name="room"/> is the local room before any joiner is added (null when none).
+    /// </summary>
+    public void ApplySnapshot(RoomSnapshot snapshot, Room? room, bool catchUp)
+    {
+        var hasMembers = room is { MemberCount: > 0 };
+        if (Divergent || (EpochKnown && !string.Equals(snapshot.Epoch, _epoch, StringComparison.Ordinal)))
+        {
+            Adopt(snapshot.Epoch, snapshot.LastSeq, hasMembers ? room : null);
+            return;
+        }
+
+        if (!EpochKnown)
+        {
+            Volatile.Write(ref _epoch, snapshot.Epoch);
+            EpochKnown = true;
+        }
+
+        if (!hasMembers)
+        {
+            if (snapshot.LastSeq > _lastSeq)
+            {
+                Volatile.Write(ref _lastSeq, snapshot.LastSeq);
+            }
+
+            return;
+        }
+
+        if (!catchUp || snapshot.LastSeq <= _lastSeq)
+        {
+            return;
+        }
+
+        var first = snapshot.Entries.Count > 0 ? snapshot.Entries[0].Seq : long.MaxValue;
+        if (first > _lastSeq + 1)
+        {
+            // Redis no longer keeps what this node missed: members reload.
+            Adopt(snapshot.Epoch, snapshot.LastSeq, room);
+            return;
+        }
+
+        var now = Environment.TickCount64;
+        foreach (var entry in snapshot.Entries)
+        {
+            if (entry.Seq != _lastSeq + 1 || entry.Seq > snapshot.LastSeq)
+            {
+                continue;
+            }
+
+            var frame = SharedFrame.Create(WebSocketOpcode.Text, entry.Json.Span);
+            _history.Trim(now);
+            _history.Append(frame, entry.Seq, now);
+            room!.Publish(frame);
+            frame.Release();
+            Volatile.Write(ref _lastSeq, entry.Seq);
+        }
+    }
+
+    /// <summary>
+    /// Owner only, Redis mode, after <see cref="ApplySnapshot"/>: sends <paramref name="to"/> every
+    /// message after <paramref name="since"/> up to the last one delivered here, from the snapshot
+    /// and the local history, if together they hold all of them; false (nothing sent) otherwise.
+    /// </summary>
+    public bool TryReplay(IChatConnection to, long since, RoomSnapshot snapshot)
+    {
+        var last = _lastSeq;
+        if (since == last)
+        {
+            return true;
+        }
+
+        if (since > last)
+        {
+            return false;
+        }
+
+        _history.Trim(Environment.TickCount64);
+        var frames = new List<SharedFrame>((int)Math.Min(last - since, 1024));
+        var expect = since + 1;
+        foreach (var entry in snapshot.Entries)
+        {
+            if (entry.Seq == expect && expect <= last)
+            {
+                frames.Add(SharedFrame.Create(WebSocketOpcode.Text, entry.Json.Span));
+                expect++;
+            }
+        }
+
+        foreach (var (frame, seq) in _history.EntriesAfter(expect - 1))
+        {
+            if (seq == expect && expect <= last)
+            {
+                frame.AddReference();
+                frames.Add(frame);
+                expect++;
+            }
+        }
+
+        var complete = expect == last + 1;
+        foreach (var frame in frames)
+        {
+            if (complete)
+            {
+                to.TrySend(frame);
+            }
+
+            frame.Release();
+        }
+
+        return complete;
+    }
+
+    private void Adopt(string epoch, long lastSeq, Room? room)
+    {
+        Volatile.Write(ref _epoch, epoch);
+        EpochKnown = true;
+        Divergent = false;
+        _history.Clear();
+        Volatile.Write(ref _lastSeq, lastSeq);
+        if (room is not null)
+        {
+            var reset = SharedFrame.Rent(128 + (RoomId.Length * 6) + epoch.Length);
+            ChatMessageWriter.WriteReset(reset, default, RoomId, lastSeq, epoch);
+            reset.Seal(WebSocketOpcode.Text);
+            room.Publish(reset);
+            reset.Release();
+        }
+    }
+
+    private Room? LocalRoom() => _scaleOutRooms is not null && _scaleOutRooms.TryGetRoom(RoomId, out var room) ? room : null;
+
+    private void DeliverFromBackplane(in PendingRoomMessage message)
+    {
+        var frame = message.Frame;
+        var room = LocalRoom();
+        if (!EpochKnown && !Divergent)
+        {
+            Volatile.Write(ref _epoch, message.Epoch!);
+            EpochKnown = true;
+        }
+        else if (Divergent || !string.Equals(message.Epoch, _epoch, StringComparison.Ordinal))
+        {
+            // Redis lost the room (new epoch) or this node numbered messages alone during an outage.
+            Adopt(message.Epoch!, message.Seq - 1, room);
+        }
+
+        if (message.Seq <= _lastSeq)
+        {
+            frame.Release();
+            return;
+        }
+
+        var now = Environment.TickCount64;
+        Volatile.Write(ref _lastSeq, message.Seq);
+        Volatile.Write(ref _lastActivity, now);
+        _history.Trim(now);
+        _history.Append(frame, message.Seq, now);
+        room?.Publish(frame);
+        frame.Release();
+    }
+
     private void Deliver(in PendingRoomMessage message)
     {
+        if (message.Seq > 0)
+        {
+            DeliverFromBackplane(message);
+            return;
+        }
+
+        if (_scaleOutRooms is not null)
+        {
+            Divergent = true;
+        }
+
         var now = Environment.TickCount64;
-        var seq = ++_lastSeq;
+        var seq = _lastSeq + 1;
+        Volatile.Write(ref _lastSeq, seq);
         Volatile.Write(ref _lastActivity, now);
         Span<byte> digits = stackalloc byte[ChatMessageWriter.SeqSlotWidth];
         Utf8Formatter.TryFormat(seq, digits, out var length);
@@ -153,13 +353,13 @@ internal sealed class RoomChannel
         frame.Seal(WebSocketOpcode.Text);
         _history.Trim(now);
         _history.Append(frame, seq, now);
-        message.Room.Publish(frame);
+        message.Room!.Publish(frame);
         frame.Release();
         if (message.Ack is { } ack)
         {
             ack.FillSlot(message.AckSeqSlot, ChatMessageWriter.SeqSlotWidth, digits[..length]);
             ack.Seal(WebSocketOpcode.Text);
-            message.Sender.TrySend(ack);
+            message.Sender!.TrySend(ack);
             ack.Release();
         }
     }

@@ -70,6 +70,19 @@ internal sealed class RoomHistory(int capacity, long maxAgeMs)
         }
     }
 
+    /// <summary>The kept messages with seq &gt; <paramref name="since"/> and their seq, oldest first.</summary>
+    public IEnumerable<(SharedFrame Frame, long Seq)> EntriesAfter(long since)
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            var entry = _entries[(_head + i) % _entries.Length];
+            if (entry.Seq > since)
+            {
+                yield return (entry.Frame, entry.Seq);
+            }
+        }
+    }
+
     /// <summary>Up to <paramref name="limit"/> messages with seq &lt; <paramref name="before"/>, oldest first; whether older ones remain.</summary>
     public (List<SharedFrame> Frames, bool More) Before(long before, int limit)
     {

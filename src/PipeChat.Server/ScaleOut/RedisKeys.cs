@@ -1,0 +1,31 @@
+using StackExchange.Redis;
+
+namespace PipeChat.Server.ScaleOut;
+
+/// <summary>Every Redis key and channel PipeChat uses (docs/scale-out.md lists them).</summary>
+internal static class RedisKeys
+{
+    public const string Prefix = "pipechat:";
+
+    /// <summary>Sorted set: node id → last heartbeat (Redis TIME, ms).</summary>
+    public static readonly RedisKey Nodes = Prefix + "nodes";
+
+    public static readonly RedisChannel Broadcast = RedisChannel.Literal(Prefix + "broadcast");
+
+    public static RedisChannel RoomChannel(string roomId) => RedisChannel.Literal(Prefix + "room:" + roomId);
+
+    public static RedisChannel UserChannel(string userId) => RedisChannel.Literal(Prefix + "user:" + userId);
+
+    /// <summary>The room's seq counter, its epoch, and its history (sorted set scored by seq).</summary>
+    public static RedisKey[] Room(string roomId)
+    {
+        var key = Prefix + "room:" + roomId;
+        return [key + ":seq", key + ":history", key + ":epoch"];
+    }
+
+    /// <summary>Hash user id → connections on this node (expires unless the node heartbeats).</summary>
+    public static RedisKey NodeUsers(string nodeId) => Prefix + "node:" + nodeId + ":users";
+
+    /// <summary>Hash user id → connections in the room on this node (expires unless the node heartbeats).</summary>
+    public static RedisKey NodeRoom(string nodeId, string roomId) => Prefix + "node:" + nodeId + ":room:" + roomId;
+}
