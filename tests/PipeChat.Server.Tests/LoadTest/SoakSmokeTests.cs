@@ -78,7 +78,7 @@ public sealed class SoakSmokeTests : IDisposable
     public async Task Fanout_with_slow_readers_loses_nothing_for_the_members_that_read()
     {
         await using var server = await TestServer.StartAsync(
-            "--max-queued-bytes", "65536", "--close-timeout-seconds", "1", "--rate-limit-per-second", "0", "--max-connections-per-ip", "0");
+            "--max-queued-bytes", "262144", "--close-timeout-seconds", "1", "--rate-limit-per-second", "0", "--max-connections-per-ip", "0");
         string[] args =
         [
             "fanout", "--url", server.WebSocketUri("/").ToString(),
