@@ -27,7 +27,7 @@ public sealed class LoadTestSmokeTests : IDisposable
     [Fact]
     public async Task Fanout_delivers_every_message_to_every_member_in_order_and_writes_the_report()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync("--rate-limit-per-second", "0");
         var result = await RunAsync(server, "fanout", "--rooms", "2", "--members", "20", "--senders", "2", "--window", "8");
 
         AssertCleanDelivery(result, connections: 40);
@@ -38,7 +38,7 @@ public sealed class LoadTestSmokeTests : IDisposable
     [Fact]
     public async Task Fanout_at_a_fixed_rate_sends_that_rate()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync("--rate-limit-per-second", "0");
         var result = await RunAsync(server, "fanout", "--members", "10", "--rate", "200");
 
         AssertCleanDelivery(result, connections: 10);
@@ -48,7 +48,7 @@ public sealed class LoadTestSmokeTests : IDisposable
     [Fact]
     public async Task Private_pairs_exchange_notices_without_loss()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync("--rate-limit-per-second", "0");
         var result = await RunAsync(server, "private", "--connections", "20");
 
         AssertCleanDelivery(result, connections: 20);
@@ -58,7 +58,7 @@ public sealed class LoadTestSmokeTests : IDisposable
     [Fact]
     public async Task Echo_measures_round_trips()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync("--rate-limit-per-second", "0");
         var result = await RunAsync(server, "echo", "--connections", "8");
 
         AssertCleanDelivery(result, connections: 8);
@@ -69,7 +69,7 @@ public sealed class LoadTestSmokeTests : IDisposable
     [Fact]
     public async Task Live_room_counts_presence_events_and_loses_nothing()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync("--rate-limit-per-second", "0");
         var result = await RunAsync(server, "live", "--members", "50", "--senders", "2", "--rate", "50");
 
         AssertCleanDelivery(result, connections: 50);
@@ -79,7 +79,7 @@ public sealed class LoadTestSmokeTests : IDisposable
     [Fact]
     public async Task Churn_connects_and_disconnects_while_the_rooms_chat()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync("--rate-limit-per-second", "0");
         var result = await RunAsync(server, "churn", "--rooms", "2", "--members", "5", "--rate", "100", "--churn-rate", "50", "--churn-hold-ms", "50");
 
         AssertCleanDelivery(result, connections: 10);
@@ -90,7 +90,7 @@ public sealed class LoadTestSmokeTests : IDisposable
     [Fact]
     public async Task Connect_holds_connections_and_reports_them()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync("--rate-limit-per-second", "0");
         var result = await RunAsync(server, "connect", "--connections", "200", "--connect-rate", "2000");
 
         Assert.Equal(200, result.Counters.Established);
@@ -104,7 +104,7 @@ public sealed class LoadTestSmokeTests : IDisposable
     [Fact]
     public async Task Connect_over_two_processes_merges_their_counts()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync("--rate-limit-per-second", "0");
         var result = await RunAsync(server, "connect", "--connections", "40", "--processes", "2");
 
         Assert.Equal(2, result.Processes);
@@ -117,7 +117,7 @@ public sealed class LoadTestSmokeTests : IDisposable
     public async Task Fanout_over_wss_delivers_every_message()
     {
         var (cert, key) = WriteSelfSignedPem();
-        await using var server = await TestServer.StartAsync("--tls-cert", cert, "--tls-key", key);
+        await using var server = await TestServer.StartAsync("--tls-cert", cert, "--tls-key", key, "--rate-limit-per-second", "0");
         var result = await RunAsync(server, "fanout", "--members", "10", "--window", "4");
 
         Assert.StartsWith("wss://", result.Url, StringComparison.Ordinal);
