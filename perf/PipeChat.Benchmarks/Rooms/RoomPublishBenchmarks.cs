@@ -40,14 +40,6 @@ public class RoomPublishBenchmarks
     [Benchmark(Baseline = true)]
     public int Publish() => _room.Publish(_frame);
 
-    /// <summary>The ordered form: seq + fan-out under the room's sender lock (uncontended here).</summary>
-    [Benchmark]
-    public int PublishNext()
-    {
-        _room.PublishNext(_frame, static (frame, _) => frame, except: null, out var delivered);
-        return delivered;
-    }
-
     [Benchmark]
     public int Broadcast() => _directory.Broadcast(_frame);
 }

@@ -5,8 +5,8 @@ using PipeChat.Server.Connections;
 namespace PipeChat.Server.Rooms;
 
 /// <summary>
-/// A chat room: its members, iterated without locks by <see cref="Publish"/>, and its message
-/// sequence. Joins and leaves serialize on the room's own lock and cost O(1) at any size (see
+/// A chat room's membership, iterated without locks by <see cref="Publish"/> (the message
+/// sequence, epoch and history live in the room id's <see cref="RoomChannel"/>). Joins and leaves serialize on the room's own lock and cost O(1) at any size (see
 /// <see cref="MemberSet"/>). A room is closed, under that lock, the moment its last member
 /// leaves, and never reopens: <see cref="RoomRegistry"/> then removes it and a later join
 /// creates a fresh room, so no joiner can land in a room that left the registry.
@@ -14,10 +14,8 @@ namespace PipeChat.Server.Rooms;
 public sealed class Room
 {
     private readonly Lock _lock = new();
-    private readonly Lock _publishLock = new();
     private readonly MemberSet _members = new();
     private readonly Dictionary<string, int> _connectionsPerUser = new(StringComparer.Ordinal);
-    private long _lastSeq;
     private int _userCount;
     private bool _closed;
 
@@ -31,45 +29,20 @@ public sealed class Room
     /// <summary>Distinct users among the members now.</summary>
     public int UserCount => Volatile.Read(ref _userCount);
 
-    /// <summary>The sequence number of the latest message (0 before the first).</summary>
-    public long LastSeq => Volatile.Read(ref _lastSeq);
-
     /// <summary>Segments of the membership (for tests and diagnostics).</summary>
     internal int SegmentCount => _members.Segments.Length;
 
     /// <summary>True once the last member has left; a closed room is never joined again.</summary>
     public bool IsClosed => Volatile.Read(ref _closed);
 
-    /// <summary>Takes the next message sequence number: 1, 2, 3, … one per message.</summary>
-    public long NextSeq() => Interlocked.Increment(ref _lastSeq);
-
     /// <summary>
     /// Offers the frame to every member except <paramref name="except"/>; a member whose
     /// <see cref="IChatConnection.TrySend"/> fails is skipped (it closes itself). Lock-free and
     /// allocation-free. Concurrent publishers to one room are not ordered against each other;
-    /// <see cref="PublishNext"/> is the ordered form for sequenced room messages.
+    /// sequenced room messages are ordered by the room's <see cref="RoomChannel"/>.
     /// </summary>
     /// <returns>How many members accepted the frame.</returns>
     public int Publish(SharedFrame frame, IChatConnection? except = null) => _members.Send(frame, except);
-
-    /// <summary>
-    /// Takes the next sequence number, lets <paramref name="build"/> write the frame carrying it,
-    /// and publishes that frame, all under the room's sender lock: every member then receives
-    /// this room's messages in sequence order. Only senders to this room wait on each other
-    /// (for one fan-out, which never blocks on a recipient); joins, leaves and scans do not.
-    /// </summary>
-    /// <returns>The frame, with the reference <paramref name="build"/> gave it, for the caller to pass on (e.g. to a backplane) and release.</returns>
-    public SharedFrame PublishNext<TState>(TState state, Func<TState, long, SharedFrame> build, IChatConnection? except, out int delivered)
-        where TState : allows ref struct
-    {
-        ArgumentNullException.ThrowIfNull(build);
-        lock (_publishLock)
-        {
-            var frame = build(state, NextSeq());
-            delivered = _members.Send(frame, except);
-            return frame;
-        }
-    }
 
     /// <summary>A lock-free scan of the members (allocation-free <c>foreach</c>).</summary>
     public MemberEnumerator GetMembers() => _members.GetEnumerator();

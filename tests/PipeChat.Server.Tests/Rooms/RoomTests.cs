@@ -83,17 +83,6 @@ public class RoomTests
     }
 
     [Fact]
-    public void NextSeq_starts_at_1_and_increases_by_1_and_LastSeq_follows()
-    {
-        var room = new RoomRegistry().Join("r", new FakeConnection("a")).Room;
-        Assert.Equal(0, room.LastSeq);
-        Assert.Equal(1, room.NextSeq());
-        Assert.Equal(2, room.NextSeq());
-        Assert.Equal(3, room.NextSeq());
-        Assert.Equal(3, room.LastSeq);
-    }
-
-    [Fact]
     public void GetUsers_returns_distinct_user_ids_bounded_by_max_and_the_totals()
     {
         var registry = new RoomRegistry();
