@@ -132,9 +132,13 @@ public sealed class IdentityTests
     {
         await using var server = await TestServer.StartAsync("--max-connections-per-user", "1");
 
+        // Every socket stays open until all outcomes are in: a welcomed one that closed early would
+        // free its place for a later handshake, which is the cap working, not a breach.
+        var sockets = new System.Collections.Concurrent.ConcurrentBag<ClientWebSocket>();
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
         {
-            using var socket = new ClientWebSocket();
+            var socket = new ClientWebSocket();
+            sockets.Add(socket);
             socket.Options.CollectHttpResponseDetails = true;
             using var timeout = new CancellationTokenSource(ChatClient.DefaultTimeout);
             try
@@ -152,6 +156,11 @@ public sealed class IdentityTests
                 ? first.CloseStatus == WebSocketCloseStatus.PolicyViolation ? "refused" : "closed " + first.CloseStatus
                 : "welcomed";
         }));
+
+        foreach (var socket in sockets)
+        {
+            socket.Dispose();
+        }
 
         Assert.Equal(1, outcomes.Count(o => o == "welcomed"));
         Assert.Equal(7, outcomes.Count(o => o == "refused"));
