@@ -61,6 +61,9 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
 
     public long ConnectionId { get; }
 
+    /// <summary>True when frames go straight to the socket (the lean transport without TLS).</summary>
+    internal bool SendsDirect => _socket is not null;
+
     public string UserId { get; private set; } = "";
 
     /// <summary>The remote endpoint, for limits and logs.</summary>

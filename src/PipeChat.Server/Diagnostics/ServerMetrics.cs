@@ -82,6 +82,12 @@ public sealed class ServerMetrics : IDisposable
         Counter(sb, "pipechat_protocol_errors_total", "connections closed for protocol violations", _protocolErrors);
         Counter(sb, "pipechat_slow_consumers_dropped_total", "connections closed for exceeding the outbound queue limit", _slowConsumers);
         Gauge(sb, "pipechat_queue_bytes", "outbound bytes queued over all connections", QueuedBytes?.Invoke() ?? 0);
+        var gc = GC.GetGCMemoryInfo();
+        Gauge(sb, "process_resident_memory_bytes", "resident set size (RSS)", Environment.WorkingSet);
+        Gauge(sb, "pipechat_gc_heap_bytes", "managed heap size after the last garbage collection", gc.HeapSizeBytes);
+        Gauge(sb, "pipechat_gc_fragmented_bytes", "free space inside the managed heap after the last collection", gc.FragmentedBytes);
+        Gauge(sb, "pipechat_gc_committed_bytes", "memory committed by the garbage collector", gc.TotalCommittedBytes);
+        Counter(sb, "pipechat_gc_collections_total", "garbage collections (all generations)", GC.CollectionCount(0));
         if (ExtraGauges is { } extra)
         {
             foreach (var (name, help, value) in extra())
