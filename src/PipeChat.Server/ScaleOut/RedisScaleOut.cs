@@ -17,7 +17,9 @@ namespace PipeChat.Server.ScaleOut;
 /// (those with local members, the sender's included) frames it once and fans it out through the
 /// room's <see cref="RoomChannel"/>, in seq order. Private messages go through a channel per user
 /// (subscribed while the user has local connections), broadcasts through one channel every node
-/// subscribes to. Presence is a hash per node that expires unless the node heartbeats.
+/// subscribes to. Presence is a hash per node that expires unless the node heartbeats; presence
+/// events travel on the room's channel, and a node silent past the window is reaped (with leave
+/// events) by the next live node's heartbeat.
 /// Subscriptions change on one worker, in order; when Redis is unreachable the chat layer serves
 /// local traffic alone and this class catches up when StackExchange.Redis reconnects.
 /// </summary>
