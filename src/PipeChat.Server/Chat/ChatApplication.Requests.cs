@@ -191,14 +191,14 @@ internal sealed partial class ChatApplication
 
             room = result.Room;
             join.State.Rooms.Add(room);
-            _redis?.CountRoomMember(room.Id, session.UserId, 1);
             if (result.FirstMember)
             {
                 _ = _backplane.SubscribeRoomAsync(room.Id);
             }
 
+            // With Redis the event goes through the room's channel to members on every node.
             var count = room.MemberCount;
-            if (count <= _options.PresenceLimit)
+            if (_redis?.TryRoomPresence(room.Id, session.UserId, session.ConnectionId, 1) != true && count <= _options.PresenceLimit)
             {
                 var joinEvent = SharedFrame.Rent(64 + room.Id.Length + session.UserId.Length);
                 ChatMessageWriter.WriteJoinEvent(joinEvent, room.Id, session.UserId, count);
@@ -298,9 +298,10 @@ internal sealed partial class ChatApplication
     private int LeaveRoom(WebSocketSession session, Room room)
     {
         var status = Rooms.Leave(room, session);
+        var sentThroughRedis = false;
         if (_redis is not null && status != RoomLeaveStatus.NotMember)
         {
-            _redis.CountRoomMember(room.Id, session.UserId, -1);
+            sentThroughRedis = _redis.TryRoomPresence(room.Id, session.UserId, session.ConnectionId, -1);
             _redis.ReleaseRoom(room.Id);
         }
 
@@ -311,7 +312,7 @@ internal sealed partial class ChatApplication
         }
 
         var count = room.MemberCount;
-        if (status == RoomLeaveStatus.Left && count < _options.PresenceLimit)
+        if (status == RoomLeaveStatus.Left && !sentThroughRedis && count < _options.PresenceLimit)
         {
             var leaveEvent = SharedFrame.Rent(64 + room.Id.Length + session.UserId.Length);
             ChatMessageWriter.WriteLeaveEvent(leaveEvent, room.Id, session.UserId, count);

@@ -331,6 +331,13 @@ internal sealed class RoomChannel
 
     private void Deliver(in PendingRoomMessage message)
     {
+        if (message.Presence)
+        {
+            LocalRoom()?.Publish(message.Frame, message.Sender);
+            message.Frame.Release();
+            return;
+        }
+
         if (message.Seq > 0)
         {
             DeliverFromBackplane(message);

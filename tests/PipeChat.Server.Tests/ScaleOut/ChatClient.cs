@@ -82,6 +82,41 @@ public sealed class ChatClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Every message not taken yet, in arrival order, up to and including the first one
+    /// <paramref name="last"/> accepts (a marker): what the client saw between two points.
+    /// </summary>
+    public async Task<List<JsonElement>> UntilAsync(Func<JsonElement, bool> last, string what)
+    {
+        var seen = new List<JsonElement>(_skipped);
+        _skipped.Clear();
+        if (seen.FindIndex(m => last(m)) is var index and >= 0)
+        {
+            _skipped.AddRange(seen.Skip(index + 1));
+            return seen[..(index + 1)];
+        }
+
+        using var timeout = new CancellationTokenSource(s_wait);
+        while (true)
+        {
+            JsonElement message;
+            try
+            {
+                message = await _inbox.Reader.ReadAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"{UserId}: no '{what}' message within {s_wait.TotalSeconds} s; saw {string.Join(", ", seen.Select(m => m.GetRawText()))}");
+            }
+
+            seen.Add(message);
+            if (last(message))
+            {
+                return seen;
+            }
+        }
+    }
+
     /// <summary>The next <paramref name="count"/> room messages of <paramref name="roomId"/> (other messages dropped).</summary>
     public async Task<List<JsonElement>> RoomMessagesAsync(string roomId, int count)
     {
