@@ -8,5 +8,7 @@ namespace PipeChat.Server.Rooms;
 /// with a blank seq slot, the room to fan it out to, and optionally the sender's ack with its own
 /// blank slot. Received from the backplane (<see cref="Seq"/> &gt; 0): a sealed frame whose seq
 /// and epoch Redis assigned; <see cref="Room"/> and <see cref="Sender"/> are null.
+/// <see cref="Lookup"/>: sent without a room (the server API): the room is looked up here when the
+/// message is delivered, so a member joining meanwhile gets it.
 /// </summary>
-internal readonly record struct PendingRoomMessage(Room? Room, SharedFrame Frame, int SeqSlot, IChatConnection? Sender, SharedFrame? Ack, int AckSeqSlot, long Seq = 0, string? Epoch = null);
+internal readonly record struct PendingRoomMessage(Room? Room, SharedFrame Frame, int SeqSlot, IChatConnection? Sender, SharedFrame? Ack, int AckSeqSlot, long Seq = 0, string? Epoch = null, RoomRegistry? Lookup = null);
