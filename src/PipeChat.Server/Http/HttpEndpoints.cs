@@ -25,7 +25,7 @@ internal static class HttpEndpoints
         if (request.IsPost)
         {
             HandshakeResponse.WriteError(output, new HandshakeError(405, "method POST not allowed, use GET"));
-            return new HttpAnswer(false, 0, Math.Min(Math.Max(request.ContentLength, 0), 64 * 1024), null);
+            return HttpAnswer.Refused(request.ContentLength, afterHead.Length);
         }
 
         Respond(request, output, server);

@@ -19,9 +19,6 @@ namespace PipeChat.Server.Http.Api;
 /// </summary>
 internal sealed class ServerApi : IDisposable
 {
-    /// <summary>Most bytes read and dropped after refusing a request whose body is still coming (so the answer is not lost to a TCP reset).</summary>
-    private const long MaxDrainBytes = 1024 * 1024;
-
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(5);
 
     private readonly ChatApplication _chat;
@@ -51,8 +48,7 @@ internal sealed class ServerApi : IDisposable
     public static HttpAnswer Begin(ServerApi? api, in HandshakeRequest request, in ReadOnlySequence<byte> afterHead, IBufferWriter<byte> output)
     {
         var declared = Math.Max(request.ContentLength, 0);
-        var drain = Math.Min(Math.Max(declared - afterHead.Length, 0), MaxDrainBytes);
-        var refused = new HttpAnswer(false, Math.Min(declared, afterHead.Length), drain, null);
+        var refused = HttpAnswer.Refused(declared, afterHead.Length);
         if (api is null)
         {
             new ApiProblem(404, ApiProblemCodes.NotFound, "the server API is off: start the server with --api-key").Write(output);
@@ -305,5 +301,15 @@ internal sealed class ServerApi : IDisposable
 /// </summary>
 internal readonly record struct HttpAnswer(bool NeedMoreData, long BodyBytes, long DrainBytes, ApiRequest? Pending)
 {
+    /// <summary>Most bytes read and dropped after refusing a request whose body is still coming (so the answer is not lost to a TCP reset).</summary>
+    public const long MaxDrainBytes = 1024 * 1024;
+
     public static HttpAnswer Done => default;
+
+    /// <summary>Answered without using the body: what of it has arrived is skipped, the rest (up to <see cref="MaxDrainBytes"/>) drained.</summary>
+    public static HttpAnswer Refused(long contentLength, long received)
+    {
+        var declared = Math.Max(contentLength, 0);
+        return new HttpAnswer(false, Math.Min(declared, received), Math.Min(Math.Max(declared - received, 0), MaxDrainBytes), null);
+    }
 }
