@@ -15,7 +15,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ROUNDS=3
 DURATION=10
-SENDERS=8
+SENDERS=32
 OUT="$ROOT/reports/api-bench-$(date -u +%Y%m%d-%H%M%S)"
 KEY="api-bench-key-0123456789"
 
