@@ -44,6 +44,12 @@ public sealed class ServerMetrics : IDisposable
 
     public long ConnectionsOpen => Volatile.Read(ref _connectionsOpen);
 
+    /// <summary>WebSocket messages received so far.</summary>
+    public long MessagesIn => Volatile.Read(ref _messagesIn);
+
+    /// <summary>WebSocket frames sent so far.</summary>
+    public long MessagesOut => Volatile.Read(ref _messagesOut);
+
     public void ConnectionAccepted() => Interlocked.Increment(ref _connectionsAccepted);
 
     public void ConnectionOpened() => Interlocked.Increment(ref _connectionsOpen);

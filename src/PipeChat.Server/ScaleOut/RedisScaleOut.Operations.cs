@@ -80,6 +80,38 @@ internal sealed partial class RedisScaleOut
 
     public Task<long> PublishBroadcastAsync(byte[] message) => Subscriber.PublishAsync(RedisKeys.Broadcast, message);
 
+    /// <summary>First byte of a disconnect request on a user's channel (chat messages there start with '{').</summary>
+    private const byte DisconnectMarker = 0;
+
+    /// <summary>
+    /// Server API: asks the nodes holding the user's connections to close them (all, or the one
+    /// numbered <paramref name="connection"/>) with 1008; returns how many nodes got it.
+    /// Sent on the user's channel as 0x00, the connection number in decimal, a space, the reason.
+    /// </summary>
+    public Task<long> PublishDisconnectAsync(string userId, long connection, byte[] reason)
+    {
+        var number = System.Text.Encoding.ASCII.GetBytes(connection.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var message = new byte[1 + number.Length + 1 + reason.Length];
+        message[0] = DisconnectMarker;
+        number.CopyTo(message, 1);
+        message[1 + number.Length] = (byte)' ';
+        reason.CopyTo(message, 2 + number.Length);
+        return Subscriber.PublishAsync(RedisKeys.UserChannel(userId), message);
+    }
+
+    internal static bool TryParseDisconnect(ReadOnlySpan<byte> message, out long connection, out byte[] reason)
+    {
+        reason = [];
+        var rest = message[1..];
+        if (!System.Buffers.Text.Utf8Parser.TryParse(rest, out connection, out var used) || used >= rest.Length || rest[used] != (byte)' ' || connection < 0)
+        {
+            return false;
+        }
+
+        reason = rest[(used + 1)..].ToArray();
+        return true;
+    }
+
     /// <summary>Connections the user holds on every live node.</summary>
     public async Task<int> OnlineAsync(string userId)
         => (int)(long)(await Db.ScriptEvaluateAsync(RedisScripts.Online, [RedisKeys.Nodes], [userId, _presenceSeconds]));

@@ -252,9 +252,24 @@ internal sealed partial class RedisScaleOut : IDisposable
         return true;
     }
 
+    /// <summary>Server API: a disconnect request for a user with local connections arrived (user id, connection number or 0 for all, reason).</summary>
+    public Action<string, long, byte[]>? DisconnectRequested { get; set; }
+
     private void OnUserMessage(string userId, ChannelMessage message)
     {
-        var frame = SharedFrame.Create(WebSocketOpcode.Text, ((ReadOnlyMemory<byte>)message.Message).Span);
+        var bytes = (ReadOnlyMemory<byte>)message.Message;
+        if (!bytes.IsEmpty && bytes.Span[0] == DisconnectMarker)
+        {
+            // Not a chat message (those are JSON objects): a disconnect request from the server API.
+            if (TryParseDisconnect(bytes.Span, out var connection, out var reason))
+            {
+                DisconnectRequested?.Invoke(userId, connection, reason);
+            }
+
+            return;
+        }
+
+        var frame = SharedFrame.Create(WebSocketOpcode.Text, bytes.Span);
         _users.SendToUser(userId, frame);
         frame.Release();
     }

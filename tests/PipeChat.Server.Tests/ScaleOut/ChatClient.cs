@@ -21,6 +21,11 @@ public sealed class ChatClient : IAsyncDisposable
     /// <summary>True once the server closed the connection or it failed.</summary>
     public bool Closed { get; private set; }
 
+    /// <summary>The server's close code and reason, once it sent a close frame.</summary>
+    public WebSocketCloseStatus? CloseStatus { get; private set; }
+
+    public string? CloseDescription { get; private set; }
+
     public static async Task<ChatClient> ConnectAsync(int port, string userId)
     {
         var client = new ChatClient(userId);
@@ -209,6 +214,8 @@ public sealed class ChatClient : IAsyncDisposable
                 var result = await _socket.ReceiveAsync(buffer, CancellationToken.None);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
+                    CloseStatus = result.CloseStatus;
+                    CloseDescription = result.CloseStatusDescription;
                     break;
                 }
 
