@@ -5,6 +5,9 @@ namespace PipeChat.Server.Rooms;
 /// <summary>
 /// Allocation-free, lock-free scan of a <see cref="MemberSet"/> snapshot. Members that stay
 /// during the scan are seen exactly once; members joining or leaving meanwhile may or may not be.
+/// A scan sees memberships, not connections: a connection that leaves and rejoins while a scan
+/// runs is two memberships and may be seen once for each (callers that must not send twice
+/// serialize joins with their sends, as <see cref="RoomChannel"/> does).
 /// </summary>
 public struct MemberEnumerator
 {

@@ -7,7 +7,8 @@ namespace PipeChat.Server.Rooms;
 /// <c>Slots[0..High)</c> without a lock and skip empty (null) slots; the single writer of the
 /// owning <see cref="MemberSet"/> fills a slot before raising <see cref="High"/>, and empties a
 /// slot by writing null. A member never moves to another slot while it stays, so a scan that
-/// overlaps joins and leaves still sees every member that stayed exactly once.
+/// overlaps joins and leaves still sees every member that stayed exactly once (a connection that
+/// leaves and rejoins gets a new slot, which the scan may reach too).
 /// </summary>
 internal sealed class MemberSegment
 {

@@ -39,7 +39,10 @@ public sealed class Room
     /// Offers the frame to every member except <paramref name="except"/>; a member whose
     /// <see cref="IChatConnection.TrySend"/> fails is skipped (it closes itself). Lock-free and
     /// allocation-free. Concurrent publishers to one room are not ordered against each other;
-    /// sequenced room messages are ordered by the room's <see cref="RoomChannel"/>.
+    /// sequenced room messages are ordered by the room's <see cref="RoomChannel"/>. Members that
+    /// stay get the frame exactly once; a connection that leaves and rejoins during the call is two
+    /// memberships and may get it once from each (the channel's owner joins members between
+    /// two messages, so this never happens to sequenced messages).
     /// </summary>
     /// <returns>How many members accepted the frame.</returns>
     public int Publish(SharedFrame frame, IChatConnection? except = null) => _members.Send(frame, except);

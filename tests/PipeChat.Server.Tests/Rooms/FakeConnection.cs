@@ -38,6 +38,9 @@ internal sealed class FakeConnection : IChatConnection
 
     public List<SharedFrame> Held { get; } = [];
 
+    /// <summary>Runs after each accepted frame, outside the connection's lock (to act in the middle of a publish).</summary>
+    public Action? OnAccepted { get; set; }
+
     public IReadOnlyList<string> Received
     {
         get
@@ -50,6 +53,17 @@ internal sealed class FakeConnection : IChatConnection
     }
 
     public bool TrySend(SharedFrame frame)
+    {
+        if (!Record(frame))
+        {
+            return false;
+        }
+
+        OnAccepted?.Invoke();
+        return true;
+    }
+
+    private bool Record(SharedFrame frame)
     {
         lock (_lock)
         {

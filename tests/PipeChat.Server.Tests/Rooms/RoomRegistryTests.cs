@@ -186,7 +186,7 @@ public class RoomRegistryTests
         const int Publishers = 2;
         const int MessagesPerPublisher = 1_000;
         const int Churners = 400;
-        const int ChurnRounds = 10;
+        const int ChurnRounds = 50;
 
         var registry = new RoomRegistry();
         var stayers = Enumerable.Range(0, Stayers).Select(i => new FakeConnection("s" + i)).ToArray();
@@ -197,6 +197,13 @@ public class RoomRegistryTests
 
         Assert.True(registry.TryGetRoom("room", out var room));
         var churners = Enumerable.Range(0, Churners).Select(i => new FakeConnection("c" + i)).ToArray();
+
+        // One clock (a full fence per tick) orders every publish against every join and leave:
+        // a publish ran within (Start, End); a churner's membership began within (JoinStart, JoinEnd)
+        // and ended within (LeaveStart, LeaveEnd).
+        var clock = 0L;
+        var published = new (long Start, long End)[Publishers * MessagesPerPublisher];
+        var memberships = churners.Select(_ => new (long JoinStart, long JoinEnd, long LeaveStart, long LeaveEnd)[ChurnRounds]).ToArray();
         var actions = new List<Action>();
         for (var p = 0; p < Publishers; p++)
         {
@@ -206,7 +213,9 @@ public class RoomRegistryTests
                 for (var n = 0; n < MessagesPerPublisher; n++)
                 {
                     var frame = FakeConnection.Text($"{publisher}:{n}");
+                    var start = Interlocked.Increment(ref clock);
                     room.Publish(frame);
+                    published[(publisher * MessagesPerPublisher) + n] = (start, Interlocked.Increment(ref clock));
                     frame.Release();
                 }
             });
@@ -214,19 +223,23 @@ public class RoomRegistryTests
 
         for (var t = 0; t < 2; t++)
         {
-            var half = churners.Where((_, i) => i % 2 == t).ToArray();
+            var half = Enumerable.Range(0, Churners).Where(i => i % 2 == t).ToArray();
             actions.Add(() =>
             {
                 for (var round = 0; round < ChurnRounds; round++)
                 {
                     foreach (var c in half)
                     {
-                        registry.Join("room", c);
+                        memberships[c][round].JoinStart = Interlocked.Increment(ref clock);
+                        registry.Join("room", churners[c]);
+                        memberships[c][round].JoinEnd = Interlocked.Increment(ref clock);
                     }
 
                     foreach (var c in half)
                     {
-                        registry.Leave("room", c);
+                        memberships[c][round].LeaveStart = Interlocked.Increment(ref clock);
+                        registry.Leave("room", churners[c]);
+                        memberships[c][round].LeaveEnd = Interlocked.Increment(ref clock);
                     }
                 }
             });
@@ -248,10 +261,37 @@ public class RoomRegistryTests
             }
         }
 
-        foreach (var c in churners)
+        // A publish sees memberships, not connections: a churner that leaves and rejoins while one
+        // publish is scanning may get that message once from each membership (MemberEnumerator).
+        // So a churner gets a message exactly once when one membership spans its whole publish,
+        // never when none overlaps it, and never more often than memberships overlap it.
+        for (var c = 0; c < Churners; c++)
         {
-            Assert.False(room.Contains(c));
-            Assert.Equal(c.Received.Count, c.Received.Distinct().Count());
+            Assert.False(room.Contains(churners[c]));
+            var copies = new int[published.Length];
+            var lastFrom = new int[Publishers];
+            Array.Fill(lastFrom, -1);
+            foreach (var text in churners[c].Received)
+            {
+                var colon = text.IndexOf(':', StringComparison.Ordinal);
+                var p = int.Parse(text.AsSpan(0, colon), System.Globalization.CultureInfo.InvariantCulture);
+                var n = int.Parse(text.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(n >= lastFrom[p], $"churner {c} got {text} after {p}:{lastFrom[p]}");
+                lastFrom[p] = n;
+                copies[(p * MessagesPerPublisher) + n]++;
+            }
+
+            for (var m = 0; m < published.Length; m++)
+            {
+                var (start, end) = published[m];
+                var overlapping = memberships[c].Count(x => x.JoinStart < end && x.LeaveEnd > start);
+                var spanning = memberships[c].Any(x => x.JoinEnd < start && end < x.LeaveStart);
+                if (copies[m] > overlapping || (spanning && copies[m] != 1))
+                {
+                    Assert.Fail($"churner {c} got message {m / MessagesPerPublisher}:{m % MessagesPerPublisher} {copies[m]} time(s); "
+                        + $"published within ({start}, {end}), memberships overlapping it: {overlapping}, one spanning it: {spanning}");
+                }
+            }
         }
     }
 }

@@ -83,6 +83,116 @@ public class RoomTests
     }
 
     [Fact]
+    public void A_connection_that_leaves_and_rejoins_during_a_publish_is_two_memberships_and_may_get_the_frame_once_from_each()
+    {
+        var registry = new RoomRegistry();
+        var x = new FakeConnection("x");
+        var hook = new FakeConnection("hook");
+        var z = new FakeConnection("z");
+        var room = NewRoom(registry, x);
+        registry.Join("r1", hook);
+        registry.Join("r1", z);
+
+        // The scan has passed x (slot 0) and is at hook (slot 1): x leaves, z leaves, and x rejoins
+        // in the hole z left (slot 2), ahead of the scan. The frame reaches x's old membership and
+        // its new one; a publish never sees one membership twice (the churn test checks that).
+        hook.OnAccepted = () =>
+        {
+            hook.OnAccepted = null;
+            Assert.Equal(RoomLeaveStatus.Left, registry.Leave(room, x));
+            Assert.Equal(RoomLeaveStatus.Left, registry.Leave(room, z));
+            Assert.Equal(RoomJoinStatus.Joined, registry.Join("r1", x).Status);
+        };
+
+        var frame = FakeConnection.Text("m");
+        Assert.Equal(3, room.Publish(frame));
+        var next = FakeConnection.Text("n");
+        Assert.Equal(2, room.Publish(next));
+        frame.Release();
+        next.Release();
+
+        Assert.Equal(["m", "m", "n"], x.Received);
+        Assert.Equal(["m", "n"], hook.Received);
+        Assert.Empty(z.Received);
+    }
+
+    [Fact]
+    public void Members_that_stay_get_a_publish_exactly_once_while_segments_are_emptied_refilled_added_and_dropped_under_it()
+    {
+        const int Size = 256;
+        var registry = new RoomRegistry();
+        FakeConnection[] Many(string prefix, int count) => [.. Enumerable.Range(0, count).Select(i => new FakeConnection(prefix + i))];
+        var first = Many("a", Size);           // segment 0, full
+        var hook = new FakeConnection("hook");  // segment 1, slot 0
+        var leavers = Many("e", Size - 1);      // the rest of segment 1
+        var last = Many("c", Size);            // segment 2, full
+        var room = NewRoom(registry, first[0]);
+        foreach (var m in first.Skip(1).Append(hook).Concat(leavers).Concat(last))
+        {
+            registry.Join("r1", m);
+        }
+
+        // Make segment 1 the only one with room (its high mark stays at 256).
+        foreach (var e in leavers.Take(155))
+        {
+            registry.Leave(room, e);
+        }
+
+        Assert.Equal(3, room.SegmentCount);
+        var stayingLeavers = leavers.Skip(155).ToArray();
+        var newcomers = Many("n", Size + 44);
+        hook.OnAccepted = () =>
+        {
+            hook.OnAccepted = null;
+
+            // Empty segment 1 under the scan: it is kept as the spare and starts again at slot 0.
+            registry.Leave(room, hook);
+            foreach (var e in stayingLeavers)
+            {
+                registry.Leave(room, e);
+            }
+
+            Assert.Equal(3, room.SegmentCount);
+
+            // Refill it (the scan is at slot 0 with a stale high mark) and grow a segment past the scan's snapshot.
+            foreach (var n in newcomers)
+            {
+                registry.Join("r1", n);
+            }
+
+            Assert.Equal(4, room.SegmentCount);
+
+            // Open holes in segment 1, empty the new segment (it is dropped), and rejoin some leavers into the holes.
+            foreach (var n in newcomers.Skip(100).Take(10).Concat(newcomers.Skip(Size)))
+            {
+                registry.Leave(room, n);
+            }
+
+            Assert.Equal(3, room.SegmentCount);
+            foreach (var e in stayingLeavers.Take(10))
+            {
+                registry.Join("r1", e);
+            }
+        };
+
+        var frame = FakeConnection.Text("m");
+        var delivered = room.Publish(frame);
+        frame.Release();
+
+        var everyone = first.Append(hook).Concat(leavers).Concat(last).Concat(newcomers).ToArray();
+        Assert.Equal(everyone.Sum(m => m.Received.Count), delivered);
+        Assert.All(first.Concat(last), m => Assert.Equal(["m"], m.Received));
+        Assert.Equal(["m"], hook.Received);
+        Assert.All(leavers.Concat(newcomers), m => Assert.InRange(m.Received.Count, 0, 1));
+
+        // The next publish reaches exactly the members now, once each.
+        var next = FakeConnection.Text("x");
+        Assert.Equal(room.MemberCount, room.Publish(next));
+        next.Release();
+        Assert.All(everyone, m => Assert.Equal(room.Contains(m) ? 1 : 0, m.Received.Count(t => t == "x")));
+    }
+
+    [Fact]
     public void GetUsers_returns_distinct_user_ids_bounded_by_max_and_the_totals()
     {
         var registry = new RoomRegistry();
