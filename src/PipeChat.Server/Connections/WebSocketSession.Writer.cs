@@ -74,14 +74,14 @@ internal sealed partial class WebSocketSession
             {
                 if (_outputBroken)
                 {
-                    Interlocked.Add(ref _queuedBytes, -frame.Frame.Length);
+                    Interlocked.Add(ref _queuedBytes, -QueueCost(frame));
                     frame.Release();
                     continue;
                 }
 
                 // Handed to the transport: it counts as sent for the slow-consumer limit (as bytes
                 // copied into a pipe do); a batch in flight is bounded by FrameBatch.MaxBytes.
-                Interlocked.Add(ref _queuedBytes, -frame.Frame.Length);
+                Interlocked.Add(ref _queuedBytes, -QueueCost(frame));
                 batch ??= FrameBatch.Rent();
                 batch.Add(frame);
                 if (batch.IsFull)
@@ -127,7 +127,7 @@ internal sealed partial class WebSocketSession
     /// <summary>Pipe transports (TLS, Kestrel's sockets): copies the queued frames into the output pipe and flushes once.</summary>
     private async ValueTask WriteQueuedAsync()
     {
-        long frames = 0, bytes = 0;
+        long frames = 0, bytes = 0, cost = 0;
         while (_queue.TryDequeue(out var frame))
         {
             var data = frame.Frame;
@@ -138,12 +138,13 @@ internal sealed partial class WebSocketSession
 
             frames++;
             bytes += data.Length;
+            cost += QueueCost(frame);
             frame.Release();
         }
 
         if (frames > 0)
         {
-            Interlocked.Add(ref _queuedBytes, -bytes);
+            Interlocked.Add(ref _queuedBytes, -cost);
             if (!_outputBroken)
             {
                 _server.Metrics.FramesOut(frames, bytes);
@@ -196,7 +197,7 @@ internal sealed partial class WebSocketSession
     {
         while (_queue.TryDequeue(out var frame))
         {
-            Interlocked.Add(ref _queuedBytes, -frame.Frame.Length);
+            Interlocked.Add(ref _queuedBytes, -QueueCost(frame));
             frame.Release();
         }
     }

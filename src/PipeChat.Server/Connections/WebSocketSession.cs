@@ -42,6 +42,7 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
     private long _stateSince;
     private long _lastReceive;
     private int _pingOutstanding;
+    private long _pingSentAt;
     private bool _discardInput;
     private long _skipRemaining;
     private AcceptDecision _pendingAccept;
@@ -179,7 +180,7 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
             return false;
         }
 
-        var length = frame.Frame.Length;
+        var length = QueueCost(frame);
         var queued = Interlocked.Add(ref _queuedBytes, length);
         if (queued > _server.Options.MaxQueuedBytes && queued != length)
         {
@@ -222,13 +223,18 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
             case SessionState.Open:
                 _queue.TrimIfEmpty();
                 var idle = now - Volatile.Read(ref _lastReceive);
-                if (idle > 2 * _server.PingIntervalMs)
+
+                // Dropped only after a ping has gone unanswered for a whole interval: a heartbeat
+                // that ran late (a busy machine) must not drop a peer that was never pinged.
+                if (idle > 2 * _server.PingIntervalMs && Volatile.Read(ref _pingOutstanding) == 1
+                    && now - Volatile.Read(ref _pingSentAt) > _server.PingIntervalMs)
                 {
                     Log.TimedOut(_server.Logger, _connection.ConnectionId, "no data or pong for two ping intervals");
                     Abort("ping timeout");
                 }
                 else if (idle > _server.PingIntervalMs && Interlocked.Exchange(ref _pingOutstanding, 1) == 0)
                 {
+                    Volatile.Write(ref _pingSentAt, now);
                     EnqueueControl(s_ping);
                 }
 
@@ -598,10 +604,19 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
     private void EnqueueControl(SharedFrame frame)
     {
         frame.AddReference();
-        Interlocked.Add(ref _queuedBytes, frame.Frame.Length);
+        Interlocked.Add(ref _queuedBytes, QueueCost(frame));
         _queue.Enqueue(frame);
         ScheduleWriter();
     }
+
+    /// <summary>
+    /// What a queued frame counts against <c>--max-queued-bytes</c>: its bytes plus the queue's
+    /// own cost of holding it (a ring slot, up to twice over while the ring grows), so a stalled
+    /// reader of small frames is bounded in memory too, not only in frame bytes.
+    /// </summary>
+    private static int QueueCost(SharedFrame frame) => frame.Frame.Length + QueueEntryOverhead;
+
+    private const int QueueEntryOverhead = 16;
 
     private void CloseSlowConsumer(long queuedBytes)
     {

@@ -35,7 +35,7 @@ public sealed class ServerOptions
     public double CloseTimeoutSeconds { get; set; } = 5;
 
     /// <summary>Outbound bytes queued for one connection before it is closed as a slow consumer (1008).</summary>
-    public long MaxQueuedBytes { get; set; } = 1024 * 1024;
+    public long MaxQueuedBytes { get; set; } = 256 * 1024;
 
     /// <summary>Time given to clients to close after the 1001 sent on shutdown.</summary>
     public double ShutdownTimeoutSeconds { get; set; } = 10;

@@ -47,7 +47,7 @@ internal static class SettingsTable
         new(nameof(ServerOptions.HandshakeTimeoutSeconds), "time allowed to complete the HTTP upgrade"),
         new(nameof(ServerOptions.PingIntervalSeconds), "idle time before the server pings; silent for 2 intervals drops the peer"),
         new(nameof(ServerOptions.CloseTimeoutSeconds), "wait for the peer's close frame before dropping TCP"),
-        new(nameof(ServerOptions.MaxQueuedBytes), "outbound bytes queued per connection before it is closed as a slow consumer (1008)"),
+        new(nameof(ServerOptions.MaxQueuedBytes), "outbound bytes queued per connection (frames plus 16 bytes each) before it is closed as a slow consumer (1008); a client past it reconnects and resumes from history"),
         new(nameof(ServerOptions.ShutdownTimeoutSeconds), "time clients get to close after the 1001 sent at shutdown"),
         new(nameof(ServerOptions.AuthSecret), "HS256 JWT secret (32+ bytes); when set, clients must present a token"),
         new(nameof(ServerOptions.AuthIssuer), "required JWT issuer (iss), optional"),

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net.WebSockets;
 using PipeChat.Server.Tests.Support;
 
@@ -139,6 +140,21 @@ public sealed class LifecycleTests
 
         await alice.SendAsync("""{"type":"ping","ref":"still"}""");
         await alice.ExpectAsync(Messages.WithRef("pong", "still"));
+    }
+
+    [Fact]
+    public async Task A_heartbeat_that_runs_late_pings_before_it_drops_anyone()
+    {
+        await using var server = await TestServer.StartAsync("--ping-interval-seconds", "10");
+        await using var alice = await ChatClient.ConnectAsync(server, "/alice");
+        var session = Assert.Single(server.Services.GetRequiredService<PipeChat.Server.Connections.SessionRegistry>().Snapshot());
+
+        // As if the heartbeat had not run for 30 s (three ping intervals): a ping, not a drop.
+        session.OnHeartbeat(Environment.TickCount64 + 30_000);
+
+        await alice.SendAsync("""{"type":"ping","ref":"after"}""");
+        await alice.ExpectAsync(Messages.WithRef("pong", "after"));
+        Assert.Equal(System.Net.WebSockets.WebSocketState.Open, alice.State);
     }
 
     [Fact]
