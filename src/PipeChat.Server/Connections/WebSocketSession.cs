@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Connections;
 using PipeChat.Protocol.Framing;
 using PipeChat.Protocol.Handshake;
 using PipeChat.Server.Buffers;
+using PipeChat.Server.Compression;
 using PipeChat.Server.Diagnostics;
 using PipeChat.Server.Http;
 
@@ -44,6 +45,10 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
     private AcceptDecision _pendingAccept;
     private byte[]? _pendingKey;
     private volatile bool _outputBroken;
+
+    // permessage-deflate: the largest window the peer accepts from us, 0 when not negotiated.
+    private int _deflateWindowBits;
+    private DeflateAgreement? _pendingDeflate;
 
     public WebSocketSession(ConnectionContext connection, ServerContext server)
     {
@@ -143,6 +148,11 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
         if (Volatile.Read(ref _state) != (int)SessionState.Open)
         {
             return false;
+        }
+
+        if (_deflateWindowBits != 0)
+        {
+            frame = frame.ForDeflateRecipient(_server.Deflate!, _deflateWindowBits);
         }
 
         var length = frame.Frame.Length;
@@ -265,11 +275,12 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
                 else
                 {
                     UserId = userId;
-                    HandshakeResponse.WriteSwitchingProtocols(_output, _pendingKey, default);
+                    WriteUpgrade(_pendingKey, _pendingDeflate);
                     outcome = HandshakeOutcome.Upgraded;
                 }
 
                 _pendingKey = null;
+                _pendingDeflate = null;
             }
 
             await _output.FlushAsync();
@@ -329,16 +340,20 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
             }
 
             _application = application;
+            DeflateAgreement? deflate = _server.Deflate is { } codec && request.TryNegotiateDeflate(codec.Settings, out var agreement)
+                ? agreement
+                : null;
             if (decision.UserId is null)
             {
                 // Credentials are checked asynchronously; keep the key (24 bytes) for the 101.
                 _pendingAccept = decision;
                 _pendingKey = request.Key.ToArray();
+                _pendingDeflate = deflate;
                 return HandshakeOutcome.PendingAccept;
             }
 
             UserId = decision.UserId;
-            HandshakeResponse.WriteSwitchingProtocols(_output, request.Key, default);
+            WriteUpgrade(request.Key, deflate);
             return HandshakeOutcome.Upgraded;
         }
         finally
@@ -348,6 +363,22 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
                 ArrayPool<byte>.Shared.Return(scratch);
             }
         }
+    }
+
+    /// <summary>Writes the 101 (echoing the accepted permessage-deflate parameters) and switches the extension on.</summary>
+    private void WriteUpgrade(ReadOnlySpan<byte> key, DeflateAgreement? deflate)
+    {
+        if (deflate is not { } agreement)
+        {
+            HandshakeResponse.WriteSwitchingProtocols(_output, key, default);
+            return;
+        }
+
+        Span<byte> extensions = stackalloc byte[DeflateAgreement.MaxResponseLength];
+        var length = PerMessageDeflate.WriteResponse(agreement, extensions);
+        HandshakeResponse.WriteSwitchingProtocols(_output, key, default, extensions[..length]);
+        _reader.Inflater = _server.Deflate!.CreateSessionInflater();
+        _deflateWindowBits = agreement.ServerMaxWindowBits;
     }
 
     private HandshakeOutcome Refuse(in HandshakeError error)
