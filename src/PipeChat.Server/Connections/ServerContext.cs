@@ -19,6 +19,10 @@ internal sealed class ServerContext
         Deflate = options.PermessageDeflate
             ? new Compression.DeflateCodec(options.DeflateThresholdBytes, options.DeflateLevel, options.DeflateWindowBits)
             : null;
+        if (Deflate is { } codec)
+        {
+            metrics.DeflateCounts = () => (codec.MessagesCompressed, codec.MessagesIncompressible);
+        }
         HandshakeTimeoutMs = (long)(options.HandshakeTimeoutSeconds * 1000);
         PingIntervalMs = (long)(options.PingIntervalSeconds * 1000);
         CloseTimeoutMs = (long)(options.CloseTimeoutSeconds * 1000);

@@ -379,6 +379,7 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
         HandshakeResponse.WriteSwitchingProtocols(_output, key, default, extensions[..length]);
         _reader.Inflater = _server.Deflate!.CreateSessionInflater();
         _deflateWindowBits = agreement.ServerMaxWindowBits;
+        _server.Metrics.DeflateNegotiated();
     }
 
     private HandshakeOutcome Refuse(in HandshakeError error)
@@ -435,6 +436,11 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
 
                 case WebSocketReadResult.Message:
                     _server.Metrics.MessageIn(_sink.WrittenCount);
+                    if (_reader.MessageWasCompressed)
+                    {
+                        _server.Metrics.CompressedMessageIn();
+                    }
+
                     if (State == SessionState.Open)
                     {
                         _application!.OnMessage(this, _reader.MessageType, _sink.WrittenSpan);
