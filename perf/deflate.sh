@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # perf/deflate.sh — permessage-deflate on vs off, same machine, same run, alternating rounds.
 #
-#   perf/deflate.sh [--rounds N] [--duration S] [--payload BYTES] [--idle-connections N] [--out DIR]
+#   perf/deflate.sh [--rounds N] [--duration S] [--payload BYTES] [--idle-connections N]
+#                   [--workloads a,b] [--out DIR]
 #
 # Workloads (PipeChat only; server pinned to CPU 0, load tool to CPU 1, like perf/compare.sh):
 #   fanout-open   1,000-member room, one sender, open loop (window 16): deliveries/s, server CPU
 #   fanout-rate   the same room at a fixed 40 msgs/s (40,000 deliveries/s): server CPU at equal work
+#   fanout-rate150  the same at 150 msgs/s (150,000 deliveries/s, what the decompressing load tool sustains)
 #   idle          N idle connections held: server RSS per connection
 # "off" = server --permessage-deflate false and clients that do not offer it; "on" = server default
 # and every client offers it (load tool --deflate: it decompresses what arrives, sends plain).
@@ -18,6 +20,7 @@ ROUNDS=5
 DURATION=8
 PAYLOAD=300
 IDLE=10000
+WORKLOADS="fanout-open,fanout-rate,fanout-rate150,idle"
 OUT="$ROOT/reports/deflate-$(date -u +%Y%m%d-%H%M%S)"
 PORT=${PORT:-3291}
 
@@ -27,8 +30,9 @@ while [[ $# -gt 0 ]]; do
     --duration) DURATION=$2; shift 2 ;;
     --payload) PAYLOAD=$2; shift 2 ;;
     --idle-connections) IDLE=$2; shift 2 ;;
+    --workloads) WORKLOADS=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -72,12 +76,14 @@ workload_args() {
   case "$1" in
     fanout-open) echo "fanout --rooms 1 --members 1000 --senders 1 --window 16 --warmup 2 --duration $DURATION --drain 20 --payload $PAYLOAD --chat-text" ;;
     fanout-rate) echo "fanout --rooms 1 --members 1000 --senders 1 --rate 40 --warmup 2 --duration $DURATION --drain 20 --payload $PAYLOAD --chat-text" ;;
+    fanout-rate150) echo "fanout --rooms 1 --members 1000 --senders 1 --rate 150 --warmup 2 --duration $DURATION --drain 20 --payload $PAYLOAD --chat-text" ;;
     idle)        echo "connect --connections $IDLE --connect-concurrency 512 --duration $DURATION --setup-timeout 120" ;;
   esac
 }
 
+IFS=',' read -r -a WL <<<"$WORKLOADS"
 for round in $(seq 1 "$ROUNDS"); do
-  for workload in fanout-open fanout-rate idle; do
+  for workload in "${WL[@]}"; do
     # Alternate which mode goes first, so a trend in the machine's load hits both alike.
     if (( round % 2 )); then modes="off on"; else modes="on off"; fi
     for mode in $modes; do
@@ -128,6 +134,12 @@ ROWS = [
     ('fanout-rate', 'server CPU %', lambda d, _: d.get('ServerCpuPercentInRun')),
     ('fanout-rate', 'p99 ms', lambda d, _: (d.get('Latency') or {}).get('P99')),
     ('fanout-rate', 'lost', lambda d, _: d.get('Lost')),
+    ('fanout-rate150', 'delivered msgs/s', lambda d, _: d.get('DeliveredPerSecond')),
+    ('fanout-rate150', 'server CPU %', lambda d, _: d.get('ServerCpuPercentInRun')),
+    ('fanout-rate150', 'deliveries per server CPU-second', per_cpu),
+    ('fanout-rate150', 'wire bytes per frame sent', bytes_per_frame),
+    ('fanout-rate150', 'p99 ms', lambda d, _: (d.get('Latency') or {}).get('P99')),
+    ('fanout-rate150', 'lost', lambda d, _: d.get('Lost')),
     ('idle', 'established', lambda d, _: (d.get('Counters') or {}).get('Established')),
     ('idle', 'RSS KiB per idle connection', lambda d, _: (d.get('ServerRssPerConnectionBytes') or 0) / 1024 or None),
 ]
@@ -140,6 +152,8 @@ print('| workload | metric | off (median) | on (median) | on ÷ off | rounds |')
 print('|---|---|---:|---:|---:|---:|')
 for w, name, fn in ROWS:
     off, on = values(w, 'off', fn), values(w, 'on', fn)
+    if not off and not on:
+        continue
     mo = statistics.median(off) if off else None
     mn = statistics.median(on) if on else None
     ratio = f'{mn / mo:.2f}×' if mo and mn is not None else ''

@@ -3,8 +3,8 @@ using System.Text;
 namespace PipeChat.Benchmarks.Compression;
 
 /// <summary>
-/// Typical chat JSON as PipeChat sends it: a private notice, room messages of a live-stream comment
-/// room (short and long), and a history reply of 20 room messages.
+/// Typical chat JSON as PipeChat sends it: a private notice, room messages (a short comment and a
+/// long question, no repeated sentence in either), and a history reply of 20 room messages.
 /// </summary>
 internal static class ChatSamples
 {
@@ -14,7 +14,9 @@ internal static class ChatSamples
     {
         "notice" => Encoding.UTF8.GetBytes("""{"type":"notice","from":"alice","data":{"info":"在吗？明天下午三点开会 📅","at":1732680000123}}"""),
         "room" => Room(1, "主播好！这个多少钱？有优惠吗 👏 已经下单了，什么时候发货到上海？"),
-        "room-long" => Room(2, string.Concat(Enumerable.Repeat("老师讲得真好，第二题我还是没听懂，能再讲一遍吗？The second step confuses me: why divide by two? 🙏 ", 4))),
+        "room-long" => Room(2, "老师讲得真好！第二题我还是没听懂：为什么要先除以二，再把两边同时平方？"
+            + "The second step confuses me — is it because the function is symmetric around zero? "
+            + "还有作业是明天交还是周五交？我们小组想把报告改成中英双语的 🙏 谢谢！"),
         "history" => History(),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
