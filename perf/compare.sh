@@ -165,7 +165,7 @@ METRICS = {
     'live10k': [('p50 ms', 'Latency.P50', 1, '↓'), ('p99 ms', 'Latency.P99', 1, '↓'), ('max ms', 'Latency.Max', 1, '↓'), ('lost', 'Lost', 1, '='),
                 ('delivered msgs/s', 'DeliveredPerSecond', 1, '')],
     'idle':    [('established', 'Counters.Established', 1, ''), ('failed', 'Counters.ConnectFailed', 1, '='),
-                ('RSS KiB / idle connection', 'ServerRssPerConnectionBytes', 1/1024, '↓'), ('connects/s', 'ConnectsPerSecond', 1, '↑')],
+                ('RSS KiB / idle connection', 'ServerRssPerConnectionBytes', 1/1024, '↓'), ('marginal RSS KiB / connection', 'ServerRssPerConnectionMarginalBytes', 1/1024, '↓'), ('connects/s', 'ConnectsPerSecond', 1, '↑')],
     'churn':   [('churn connects', 'Counters.ChurnConnected', 1, ''), ('churn failures', 'Counters.ChurnFailed', 1, '='),
                 ('RSS growth MiB (25%→end)', 'ServerRssGrowthInRunBytes', 1/1048576, '↓'), ('chat p99 ms', 'Latency.P99', 1, '↓'), ('chat lost', 'Lost', 1, '=')],
 }

@@ -154,6 +154,16 @@ internal sealed class ResultBuilder
         if (_options.Scenario == Scenario.Connect && RssBaseline is long baseline && (rssEnd ?? RssAfterSetup) is long held && counters.Established > 0)
         {
             result.ServerRssPerConnectionBytes = (double)(held - baseline) / counters.Established;
+
+            // Marginal cost: from the first progress sample with a few connections open to the end,
+            // which leaves out one-time growth (code pages touched, pools, thread stacks).
+            var established = counters.Established;
+            var mark = _samples.FirstOrDefault(s => s.ServerRssMiB.HasValue && s.Open >= Math.Max(500, established / 20));
+            if (mark is not null && established - mark.Open >= established / 4)
+            {
+                result.ServerRssMarkConnections = mark.Open;
+                result.ServerRssPerConnectionMarginalBytes = (held - (mark.ServerRssMiB!.Value * 1048576)) / (established - mark.Open);
+            }
         }
 
         return result;

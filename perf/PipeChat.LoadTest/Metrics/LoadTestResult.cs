@@ -56,6 +56,12 @@ public sealed class LoadTestResult
     public long? ServerRssEndOfRunBytes { get; set; }
     public long? ServerRssPeakBytes { get; set; }
     public double? ServerRssPerConnectionBytes { get; set; }
+
+    /// <summary>Connections open at the progress sample the marginal figure starts from.</summary>
+    public long? ServerRssMarkConnections { get; set; }
+
+    /// <summary>(RSS at the end − RSS at that sample) ÷ connections added since: memory per additional connection.</summary>
+    public double? ServerRssPerConnectionMarginalBytes { get; set; }
     public long? ServerRssGrowthInRunBytes { get; set; }
     public double? ServerCpuPercentInRun { get; set; }
     public double? ClientCpuPercentInRun { get; set; }

@@ -146,6 +146,11 @@ internal static class ReportWriter
             {
                 cards.Add(("server RSS / connection", (per / 1024).ToString("0.00", inv) + " KiB"));
             }
+
+            if (r.ServerRssPerConnectionMarginalBytes is double marginal)
+            {
+                cards.Add(("marginal RSS / connection", (marginal / 1024).ToString("0.00", inv) + " KiB"));
+            }
         }
         else
         {

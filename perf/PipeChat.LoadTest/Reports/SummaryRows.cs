@@ -58,6 +58,11 @@ internal static class SummaryRows
                 rows.Add(("server", "RSS per connection (end of run − baseline)", (per / 1024).ToString("0.00", inv) + " KiB"));
             }
 
+            if (r.ServerRssPerConnectionMarginalBytes is double marginal)
+            {
+                rows.Add(("server", $"RSS per connection, marginal (from {r.ServerRssMarkConnections:N0} open to the end)", (marginal / 1024).ToString("0.00", inv) + " KiB"));
+            }
+
             if (r.ServerRssGrowthInRunBytes is long growth)
             {
                 rows.Add(("server", "RSS growth from 25% of the run to its end", Mib(growth)));

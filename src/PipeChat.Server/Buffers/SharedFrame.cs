@@ -41,6 +41,9 @@ public sealed class SharedFrame : IBufferWriter<byte>
     /// <summary>Bytes on the wire (header + payload); valid once sealed.</summary>
     public ReadOnlyMemory<byte> Frame => _buffer.AsMemory(_start, _payloadOffset - _start + _payloadLength);
 
+    /// <summary>The frame's bytes as an array segment, for gather sends (valid while a reference is held).</summary>
+    internal ArraySegment<byte> FrameSegment => new(_buffer, _start, _payloadOffset - _start + _payloadLength);
+
     /// <summary>The payload written so far.</summary>
     public ReadOnlySpan<byte> Payload => _buffer.AsSpan(_payloadOffset, _payloadLength);
 

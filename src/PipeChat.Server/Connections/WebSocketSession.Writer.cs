@@ -27,33 +27,13 @@ internal sealed partial class WebSocketSession
         {
             while (true)
             {
-                long frames = 0, bytes = 0;
-                while (_queue.TryDequeue(out var frame))
+                if (_socket is { } socket)
                 {
-                    var data = frame.Frame;
-                    if (!_outputBroken)
-                    {
-                        _output.Write(data.Span);
-                    }
-
-                    frames++;
-                    bytes += data.Length;
-                    frame.Release();
+                    await SendQueuedAsync(socket);
                 }
-
-                if (frames > 0)
+                else
                 {
-                    Interlocked.Add(ref _queuedBytes, -bytes);
-                    if (!_outputBroken)
-                    {
-                        _server.Metrics.FramesOut(frames, bytes);
-                        var flush = _output.FlushAsync();
-                        var flushResult = flush.IsCompletedSuccessfully ? flush.Result : await flush;
-                        if (flushResult.IsCompleted || flushResult.IsCanceled)
-                        {
-                            _outputBroken = true;
-                        }
-                    }
+                    await WriteQueuedAsync();
                 }
 
                 if (Volatile.Read(ref _writesFinished) is { } finished && _queue.IsEmpty)
@@ -78,6 +58,102 @@ internal sealed partial class WebSocketSession
             Interlocked.Exchange(ref _writerScheduled, 0);
             ReleaseQueued();
             Volatile.Read(ref _writesFinished)?.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Lean transport: sends the queued shared frames themselves with gather sends of up to
+    /// <see cref="FrameBatch.MaxFrames"/> frames, no copy; each frame is released once sent.
+    /// </summary>
+    private async ValueTask SendQueuedAsync(Transport.LeanSocketConnection socket)
+    {
+        FrameBatch? batch = null;
+        try
+        {
+            while (_queue.TryDequeue(out var frame))
+            {
+                if (_outputBroken)
+                {
+                    Interlocked.Add(ref _queuedBytes, -frame.Frame.Length);
+                    frame.Release();
+                    continue;
+                }
+
+                // Handed to the transport: it counts as sent for the slow-consumer limit (as bytes
+                // copied into a pipe do); a batch in flight is bounded by FrameBatch.MaxBytes.
+                Interlocked.Add(ref _queuedBytes, -frame.Frame.Length);
+                batch ??= FrameBatch.Rent();
+                batch.Add(frame);
+                if (batch.IsFull)
+                {
+                    await SendBatchAsync(socket, batch);
+                }
+            }
+
+            if (batch is { Count: > 0 })
+            {
+                await SendBatchAsync(socket, batch);
+            }
+        }
+        finally
+        {
+            batch?.Return();
+        }
+    }
+
+    private async ValueTask SendBatchAsync(Transport.LeanSocketConnection socket, FrameBatch batch)
+    {
+        var frames = batch.Count;
+        var bytes = batch.Bytes;
+        try
+        {
+            if (frames == 1)
+            {
+                await socket.SendAsync(batch.First.Frame);
+            }
+            else
+            {
+                await socket.SendAsync(batch.Segments, bytes);
+            }
+        }
+        finally
+        {
+            batch.ReleaseFrames();
+        }
+
+        _server.Metrics.FramesOut(frames, bytes);
+    }
+
+    /// <summary>Pipe transports (TLS, Kestrel's sockets): copies the queued frames into the output pipe and flushes once.</summary>
+    private async ValueTask WriteQueuedAsync()
+    {
+        long frames = 0, bytes = 0;
+        while (_queue.TryDequeue(out var frame))
+        {
+            var data = frame.Frame;
+            if (!_outputBroken)
+            {
+                _output.Write(data.Span);
+            }
+
+            frames++;
+            bytes += data.Length;
+            frame.Release();
+        }
+
+        if (frames > 0)
+        {
+            Interlocked.Add(ref _queuedBytes, -bytes);
+            if (!_outputBroken)
+            {
+                _server.Metrics.FramesOut(frames, bytes);
+                var flush = _output.FlushAsync();
+                var flushResult = flush.IsCompletedSuccessfully ? flush.Result : await flush;
+                if (flushResult.IsCompleted || flushResult.IsCanceled)
+                {
+                    _outputBroken = true;
+                }
+            }
         }
     }
 

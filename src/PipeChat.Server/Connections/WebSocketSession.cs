@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using PipeChat.Protocol.Framing;
@@ -15,7 +14,7 @@ namespace PipeChat.Server.Connections;
 /// <summary>
 /// One client connection: the HTTP upgrade, then one read loop over the connection's
 /// PipeReader and one writer that alone owns its PipeWriter. Producers (rooms, other
-/// connections, the heartbeat) enqueue shared frames to a bounded lock-free queue; the writer
+/// connections, the heartbeat) enqueue shared frames to a bounded outbound queue; the writer
 /// drains everything queued, writes it and flushes once per batch, and runs only when there is
 /// something to send, so an idle connection holds no task and no buffer.
 /// </summary>
@@ -28,8 +27,11 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
     private readonly ServerContext _server;
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
+
+    /// <summary>Set when the lean transport owns the socket: frames go out with gather sends, uncopied.</summary>
+    private readonly Transport.LeanSocketConnection? _socket;
     private readonly MessageBuffer _sink = new();
-    private readonly ConcurrentQueue<SharedFrame> _queue = new();
+    private readonly OutboundQueue _queue = new();
     private WebSocketReader _reader;
     private IWebSocketApplication? _application;
 
@@ -56,6 +58,7 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
         _server = server;
         _input = connection.Transport.Input;
         _output = connection.Transport.Output;
+        _socket = connection is Transport.LeanSocketConnection { OwnsTransport: true } lean ? lean : null;
         ConnectionId = Interlocked.Increment(ref s_nextConnectionId);
         _stateSince = _lastReceive = Environment.TickCount64;
         _reader = new WebSocketReader(isServer: true, server.Options.MaxMessageBytes);
@@ -107,7 +110,33 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
             opened = true;
             _server.Metrics.ConnectionOpened();
             _application!.OnOpen(this);
-            await ReceiveAsync();
+
+            // The receive loop lives here rather than in its own async method: one state machine
+            // per connection instead of two.
+            while (true)
+            {
+                var result = await _input.ReadAsync();
+                var buffer = result.Buffer;
+                var done = false;
+                try
+                {
+                    if (!buffer.IsEmpty)
+                    {
+                        Volatile.Write(ref _lastReceive, Environment.TickCount64);
+                    }
+
+                    done = ProcessFrames(ref buffer);
+                }
+                finally
+                {
+                    _input.AdvanceTo(buffer.Start, buffer.End);
+                }
+
+                if (done || result.IsCompleted || result.IsCanceled)
+                {
+                    break;
+                }
+            }
         }
         catch (Exception ex) when (IsConnectionError(ex))
         {
@@ -196,6 +225,7 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
                 Abort("handshake timeout");
                 break;
             case SessionState.Open:
+                _queue.TrimIfEmpty();
                 var idle = now - Volatile.Read(ref _lastReceive);
                 if (idle > 2 * _server.PingIntervalMs)
                 {
@@ -387,34 +417,6 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
         Log.HandshakeRefused(_server.Logger, _connection.ConnectionId, error.StatusCode, error.Reason);
         HandshakeResponse.WriteError(_output, error);
         return HandshakeOutcome.Refused;
-    }
-
-    private async Task ReceiveAsync()
-    {
-        while (true)
-        {
-            var result = await _input.ReadAsync();
-            var buffer = result.Buffer;
-            var done = false;
-            try
-            {
-                if (!buffer.IsEmpty)
-                {
-                    Volatile.Write(ref _lastReceive, Environment.TickCount64);
-                }
-
-                done = ProcessFrames(ref buffer);
-            }
-            finally
-            {
-                _input.AdvanceTo(buffer.Start, buffer.End);
-            }
-
-            if (done || result.IsCompleted || result.IsCanceled)
-            {
-                return;
-            }
-        }
     }
 
     /// <summary>Handles every complete event in the buffer; true when the session is over.</summary>

@@ -160,6 +160,11 @@ internal static class OptionsLoader
         Range(nameof(o.HistorySeconds), o.HistorySeconds, 1, 30 * 86400);
         Range(nameof(o.RedisPresenceSeconds), o.RedisPresenceSeconds, 1, 3600);
 
+        if (o.Transport is not ("pipechat" or "kestrel"))
+        {
+            throw Bad(Find(nameof(o.Transport)), o.Transport, "pipechat or kestrel");
+        }
+
         if (o.Bind is not ("any" or "loopback") && !System.Net.IPAddress.TryParse(o.Bind, out _))
         {
             throw Bad(Find(nameof(o.Bind)), o.Bind, "any, loopback or an IP address");

@@ -14,6 +14,7 @@ using Microsoft.Extensions.Logging;
 using PipeChat.Server.Chat;
 using PipeChat.Server.Connections;
 using PipeChat.Server.Diagnostics;
+using PipeChat.Server.Transport;
 
 namespace PipeChat.Server.Hosting;
 
@@ -31,6 +32,11 @@ public static class PipeChatHost
         });
         OptionsLoader.AddPipeChatSources(builder.Configuration, args);
         var options = OptionsLoader.Load(builder.Configuration);
+        // Kestrel opens a logging scope per connection, kept for the connection's life (≈ 150 bytes
+        // each with its async-local state), whenever its category is enabled at all. PipeChat's
+        // handler logs its own connection events and never throws into Kestrel, so Kestrel's
+        // categories are off; a PipeChat:… or Logging:… setting cannot turn them back on.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.None);
         configureLogging?.Invoke(builder.Logging);
 
         var certificate = options.TlsCert is null ? null : LoadCertificate(options.TlsCert, options.TlsKey!);
@@ -49,6 +55,12 @@ public static class PipeChatHost
         // A burst of connects (a live stream starting, a node failing over) must not overflow the
         // accept queue: Kestrel's default backlog of 512 dropped thousands of SYNs at 10k connects.
         builder.WebHost.UseSockets(sockets => sockets.Backlog = options.ListenBacklog);
+        if (options.Transport == "pipechat" && certificate is null)
+        {
+            // Registered after Kestrel's sockets transport, so Kestrel binds with this one.
+            builder.Services.AddSingleton<IConnectionListenerFactory>(new LeanSocketTransportFactory(options.ListenBacklog));
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

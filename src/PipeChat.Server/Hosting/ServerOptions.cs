@@ -11,6 +11,9 @@ public sealed class ServerOptions
     /// <summary>Pending-connection queue of the listening socket (the kernel caps it at net.core.somaxconn).</summary>
     public int ListenBacklog { get; set; } = 4096;
 
+    /// <summary>"pipechat": PipeChat's lean socket transport for plain ws:// (TLS always uses Kestrel's); "kestrel": Kestrel's sockets transport.</summary>
+    public string Transport { get; set; } = "pipechat";
+
     public string? TlsCert { get; set; }
 
     public string? TlsKey { get; set; }

@@ -38,6 +38,7 @@ internal static class SettingsTable
         new(nameof(ServerOptions.Port), "TCP port for ws:// (or wss:// with TLS), HTTP health and metrics"),
         new(nameof(ServerOptions.Bind), "listen address: any, loopback, or an IP address"),
         new(nameof(ServerOptions.ListenBacklog), "listen backlog: connections the kernel queues before they are accepted (bursts of connects)"),
+        new(nameof(ServerOptions.Transport), "socket transport: pipechat (lean, frames sent straight from shared buffers) or kestrel (Kestrel's sockets transport); TLS always uses kestrel"),
         new(nameof(ServerOptions.TlsCert), "PEM certificate (chain) file; with --tls-key the port serves wss:// (TLS 1.2+)"),
         new(nameof(ServerOptions.TlsKey), "PEM private key file for --tls-cert"),
         new(nameof(ServerOptions.EchoPath), "path that echoes every message back, for conformance tests (off unless set)"),

@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using PipeChat.Server.Buffers;
+
+namespace PipeChat.Server.Connections;
+
+/// <summary>
+/// Frames taken from one connection's queue for a single gather send: the shared frames are
+/// referenced, not copied, and released once the socket has taken them. Pooled across
+/// connections, so only a connection that is sending holds one.
+/// </summary>
+internal sealed class FrameBatch
+{
+    public const int MaxFrames = 64;
+    public const int MaxBytes = 256 * 1024;
+    private const int MaxPooled = 256;
+    private static readonly ConcurrentQueue<FrameBatch> s_pool = new();
+    private static int s_pooled;
+
+    private readonly SharedFrame[] _frames = new SharedFrame[MaxFrames];
+    private readonly List<ArraySegment<byte>> _segments = new(MaxFrames);
+
+    public int Count { get; private set; }
+
+    public int Bytes { get; private set; }
+
+    public bool IsFull => Count == MaxFrames || Bytes >= MaxBytes;
+
+    public IList<ArraySegment<byte>> Segments => _segments;
+
+    public SharedFrame First => _frames[0];
+
+    public static FrameBatch Rent()
+    {
+        if (s_pool.TryDequeue(out var batch))
+        {
+            Interlocked.Decrement(ref s_pooled);
+            return batch;
+        }
+
+        return new FrameBatch();
+    }
+
+    /// <summary>Takes over the caller's reference to <paramref name="frame"/>.</summary>
+    public void Add(SharedFrame frame)
+    {
+        var segment = frame.FrameSegment;
+        _frames[Count++] = frame;
+        _segments.Add(segment);
+        Bytes += segment.Count;
+    }
+
+    /// <summary>Drops the references to every frame in the batch and empties it.</summary>
+    public void ReleaseFrames()
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            _frames[i].Release();
+            _frames[i] = null!;
+        }
+
+        _segments.Clear();
+        Count = 0;
+        Bytes = 0;
+    }
+
+    public void Return()
+    {
+        ReleaseFrames();
+        if (Interlocked.Increment(ref s_pooled) <= MaxPooled)
+        {
+            s_pool.Enqueue(this);
+        }
+        else
+        {
+            Interlocked.Decrement(ref s_pooled);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using System.Threading.Tasks.Sources;
+
+namespace PipeChat.Server.Transport;
+
+/// <summary>
+/// One socket send (a single buffer or a gather list) as an awaitable, pooled across connections,
+/// so an idle connection holds no send state at all: a connection rents one only while a send is
+/// in flight.
+/// </summary>
+internal sealed class SendOperation : SocketAsyncEventArgs, IValueTaskSource<int>
+{
+    private const int MaxPooled = 1024;
+    private static readonly ConcurrentQueue<SendOperation> s_pool = new();
+    private static int s_pooled;
+
+    private ManualResetValueTaskSourceCore<int> _source;
+
+    private SendOperation()
+        : base(unsafeSuppressExecutionContextFlow: true)
+    {
+    }
+
+    public static SendOperation Rent()
+    {
+        if (s_pool.TryDequeue(out var operation))
+        {
+            Interlocked.Decrement(ref s_pooled);
+            return operation;
+        }
+
+        return new SendOperation();
+    }
+
+    public void Return()
+    {
+        SetBuffer(null, 0, 0);
+        BufferList = null;
+        if (Interlocked.Increment(ref s_pooled) <= MaxPooled)
+        {
+            s_pool.Enqueue(this);
+        }
+        else
+        {
+            Interlocked.Decrement(ref s_pooled);
+            Dispose();
+        }
+    }
+
+    /// <summary>Starts the send; the result is the bytes sent (all of them on a stream socket).</summary>
+    public ValueTask<int> SendAsync(Socket socket)
+    {
+        _source.Reset();
+        if (socket.SendAsync(this))
+        {
+            return new ValueTask<int>(this, _source.Version);
+        }
+
+        return SocketError == SocketError.Success
+            ? new ValueTask<int>(BytesTransferred)
+            : ValueTask.FromException<int>(new SocketException((int)SocketError));
+    }
+
+    protected override void OnCompleted(SocketAsyncEventArgs e)
+    {
+        if (SocketError == SocketError.Success)
+        {
+            _source.SetResult(BytesTransferred);
+        }
+        else
+        {
+            _source.SetException(new SocketException((int)SocketError));
+        }
+    }
+
+    int IValueTaskSource<int>.GetResult(short token) => _source.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _source.GetStatus(token);
+
+    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        => _source.OnCompleted(continuation, state, token, flags);
+}

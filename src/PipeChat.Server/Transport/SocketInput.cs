@@ -1,0 +1,210 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+
+namespace PipeChat.Server.Transport;
+
+/// <summary>
+/// The connection's input as a <see cref="PipeReader"/> read straight from the socket, with no
+/// pipe in between. While nothing is buffered it waits for data with a zero-byte receive, so an
+/// idle connection holds no buffer; received bytes live in pooled segments until consumed. One
+/// reader at a time, as for any PipeReader.
+/// </summary>
+internal sealed class SocketInput(LeanSocketConnection connection) : PipeReader
+{
+    private const int FirstSegmentSize = 4096;
+    private const int NextSegmentSize = 16384;
+    private const int MinimumFree = 512;
+
+    private BufferSegment? _head;
+    private int _headIndex;
+    private BufferSegment? _tail;
+    private bool _examinedAll = true;
+    private bool _endOfStream;
+    private bool _completed;
+    private volatile bool _cancelRequested;
+
+    public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_completed, this);
+        if (_cancelRequested)
+        {
+            _cancelRequested = false;
+            return new ValueTask<ReadResult>(new ReadResult(Buffered(), isCanceled: true, _endOfStream));
+        }
+
+        if (_endOfStream || (_head is not null && !_examinedAll))
+        {
+            return new ValueTask<ReadResult>(new ReadResult(Buffered(), isCanceled: false, _endOfStream));
+        }
+
+        return ReceiveAsync(cancellationToken);
+    }
+
+    public override bool TryRead(out ReadResult result)
+    {
+        ObjectDisposedException.ThrowIf(_completed, this);
+        if (_cancelRequested || _endOfStream || (_head is not null && !_examinedAll))
+        {
+            var canceled = _cancelRequested;
+            _cancelRequested = false;
+            result = new ReadResult(Buffered(), canceled, _endOfStream);
+            return true;
+        }
+
+        result = default;
+        return false;
+    }
+
+    private async ValueTask<ReadResult> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        var socket = connection.Socket;
+        try
+        {
+            if (_tail is null || _tail.FreeCount < MinimumFree)
+            {
+                if (_head is null)
+                {
+                    // Nothing buffered: wait for readability without holding a buffer.
+                    await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
+                }
+
+                var first = _head is null;
+                _tail = BufferSegment.Rent(first ? FirstSegmentSize : NextSegmentSize, _tail);
+                if (first)
+                {
+                    _head = _tail;
+                    _headIndex = 0;
+                }
+            }
+
+            var received = await socket.ReceiveAsync(_tail.FreeMemory, SocketFlags.None, cancellationToken);
+            if (received == 0)
+            {
+                _endOfStream = true;
+            }
+            else
+            {
+                _tail.Commit(received);
+                _examinedAll = false;
+            }
+        }
+        catch (SocketException ex)
+        {
+            throw connection.TranslateError(ex);
+        }
+        catch (ObjectDisposedException)
+        {
+            throw connection.TranslateError(null);
+        }
+
+        TrimEmptyTail();
+        var canceled = _cancelRequested;
+        _cancelRequested = false;
+        return new ReadResult(Buffered(), canceled, _endOfStream);
+    }
+
+    public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
+
+    public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
+    {
+        if (_head is null)
+        {
+            _examinedAll = true;
+            return;
+        }
+
+        var consumedSegment = consumed.GetObject() as BufferSegment;
+        if (consumedSegment is not null)
+        {
+            while (_head is not null && !ReferenceEquals(_head, consumedSegment))
+            {
+                var next = _head.NextSegment;
+                _head.Release();
+                _head = next;
+            }
+
+            if (_head is null)
+            {
+                throw new InvalidOperationException("AdvanceTo was given a position outside the buffer");
+            }
+
+            _headIndex = consumed.GetInteger();
+        }
+
+        // Drop segments read to their end.
+        while (_head is not null && _headIndex == _head.Length && !ReferenceEquals(_head, _tail))
+        {
+            var next = _head.NextSegment;
+            _head.Release();
+            _head = next;
+            _headIndex = 0;
+        }
+
+        var examinedEnd = examined.GetObject() is BufferSegment examinedSegment
+            && ReferenceEquals(examinedSegment, _tail) && examined.GetInteger() == _tail!.Length;
+        if (_head is not null && ReferenceEquals(_head, _tail) && _headIndex == _head.Length)
+        {
+            // Everything consumed: the connection goes back to holding no buffer.
+            _head.Release();
+            _head = _tail = null;
+            _headIndex = 0;
+            examinedEnd = true;
+        }
+
+        _examinedAll = examinedEnd;
+    }
+
+    public override void CancelPendingRead() => _cancelRequested = true;
+
+    public override void Complete(Exception? exception = null)
+    {
+        if (_completed)
+        {
+            return;
+        }
+
+        _completed = true;
+        ReleaseAll();
+    }
+
+    private ReadOnlySequence<byte> Buffered()
+        => _head is null ? default : new ReadOnlySequence<byte>(_head, _headIndex, _tail!, _tail!.Length);
+
+    /// <summary>A receive that brought nothing into a freshly rented segment leaves it empty: drop it.</summary>
+    private void TrimEmptyTail()
+    {
+        if (_tail is { Length: 0 } && ReferenceEquals(_head, _tail))
+        {
+            _tail.Release();
+            _head = _tail = null;
+            _headIndex = 0;
+        }
+        else if (_tail is { Length: 0 })
+        {
+            // An empty segment after data: unlink it from its predecessor.
+            var previous = _head!;
+            while (!ReferenceEquals(previous.NextSegment, _tail))
+            {
+                previous = previous.NextSegment!;
+            }
+
+            previous.Unlink();
+            _tail.Release();
+            _tail = previous;
+        }
+    }
+
+    private void ReleaseAll()
+    {
+        while (_head is not null)
+        {
+            var next = _head.NextSegment;
+            _head.Release();
+            _head = next;
+        }
+
+        _tail = null;
+        _headIndex = 0;
+    }
+}
