@@ -324,7 +324,14 @@ public struct WebSocketReader
     }
 
     /// <summary>Largest compressed size of a message: the limit plus DEFLATE's worst-case growth.</summary>
-    private readonly long CompressedLimit => _maxMessageBytes + (_maxMessageBytes >> 8) + 64;
+    private readonly long CompressedLimit
+    {
+        get
+        {
+            var growth = (_maxMessageBytes >> 8) + 64;
+            return _maxMessageBytes > long.MaxValue - growth ? long.MaxValue : _maxMessageBytes + growth;
+        }
+    }
 
     /// <summary>Unmasks compressed payload in small chunks and decompresses each into the sink.</summary>
     private bool WriteCompressedData(ReadOnlySpan<byte> source, IBufferWriter<byte> sink)
