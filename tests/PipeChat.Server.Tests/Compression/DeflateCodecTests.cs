@@ -128,4 +128,101 @@ public sealed class DeflateCodecTests
         small.Release();
         ping.Release();
     }
+
+    [Theory]
+    [InlineData(15, 9, 512)]
+    [InlineData(15, 10, 1024)]
+    [InlineData(9, 9, 200_000)]
+    [InlineData(12, 12, 200_000)]
+    public void Twin_sent_to_a_small_window_client_decompresses_with_that_window(int serverWindow, int clientWindow, int length)
+    {
+        using var codec = new DeflateCodec(thresholdBytes: 0, level: 9, windowBits: serverWindow);
+        var text = FarRepeat(length);
+        var frame = SharedFrame.Create(WebSocketOpcode.Text, text);
+
+        var twin = frame.ForDeflateRecipient(codec, clientWindow);
+
+        Assert.NotSame(frame, twin);
+        Assert.Equal(text, InflateWithWindow([.. twin.Payload, 0x00, 0x00, 0xFF, 0xFF], clientWindow, text.Length));
+        frame.Release();
+    }
+
+    [Fact]
+    public void A_small_window_decompressor_really_rejects_a_15_bit_stream_that_reaches_further()
+    {
+        // The control for the theory above: the same text compressed with a 15-bit window does not
+        // decompress with a 9-bit one, so the twin is withheld from such a client at this length.
+        using var codec = new DeflateCodec(thresholdBytes: 0, level: 9, windowBits: 15);
+        var text = FarRepeat(200_000);
+        var twin = codec.Compress(text, WebSocketOpcode.Text)!;
+
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => InflateWithWindow([.. twin.Payload, 0x00, 0x00, 0xFF, 0xFF], 9, text.Length));
+        var frame = SharedFrame.Create(WebSocketOpcode.Text, text);
+        Assert.Same(frame, frame.ForDeflateRecipient(codec, 9));
+        twin.Release();
+        frame.Release();
+    }
+
+    /// <summary>A block of 4,000 random letters repeated: the only matches are 4,000 bytes back (within 12 and 15 bits, beyond 9 and 10).</summary>
+    private static byte[] FarRepeat(int length)
+    {
+        var random = new Random(11);
+        var block = new byte[4000];
+        for (var i = 0; i < block.Length; i++)
+        {
+            block[i] = (byte)('a' + random.Next(26));
+        }
+
+        var text = new byte[length];
+        for (var i = 0; i < length; i++)
+        {
+            text[i] = block[i % block.Length];
+        }
+
+        return text;
+    }
+
+    /// <summary>
+    /// Decompresses 64 bytes of output at a time with a decompressor whose window is 2^windowBits
+    /// bytes, as a memory-bound client does: a back-reference beyond the window then fails
+    /// (one big output buffer would let zlib copy from the output and hide it).
+    /// </summary>
+    private static unsafe byte[] InflateWithWindow(byte[] input, int windowBits, int expectedLength)
+    {
+        var output = new byte[expectedLength + 16];
+        var stream = (ZlibNative.ZStream*)System.Runtime.InteropServices.NativeMemory.AllocZeroed((nuint)sizeof(ZlibNative.ZStream));
+        try
+        {
+            Assert.Equal(ZlibNative.Ok, ZlibNative.InflateInit2(stream, -windowBits));
+            var written = 0;
+            fixed (byte* inPtr = input)
+            fixed (byte* outPtr = output)
+            {
+                stream->NextIn = inPtr;
+                stream->AvailIn = (uint)input.Length;
+                // Bounded: every round either produces output or ends the loop.
+                for (var round = 0; round < output.Length + 16 && (stream->AvailIn > 0 || written == 0); round++)
+                {
+                    var room = Math.Min(64, output.Length - written);
+                    stream->NextOut = outPtr + written;
+                    stream->AvailOut = (uint)room;
+                    var result = ZlibNative.Inflate(stream, ZlibNative.SyncFlush);
+                    Assert.True(result is ZlibNative.Ok or ZlibNative.BufError, $"inflate with a {windowBits}-bit window returned {result}");
+                    var produced = room - (int)stream->AvailOut;
+                    written += produced;
+                    if (produced == 0 && stream->AvailIn == 0)
+                    {
+                        break;
+                    }
+                }
+
+                return output[..written];
+            }
+        }
+        finally
+        {
+            ZlibNative.InflateEnd(stream);
+            System.Runtime.InteropServices.NativeMemory.Free(stream);
+        }
+    }
 }
