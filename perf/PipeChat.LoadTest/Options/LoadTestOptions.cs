@@ -121,6 +121,9 @@ public sealed class LoadTestOptions
     /// <summary>The server's --max-chat-payload-bytes (too_large requests are just over it).</summary>
     public int ServerMaxChatPayloadBytes { get; set; } = 64 * 1024;
 
+    /// <summary>api: the server's --api-key.</summary>
+    public string ApiKey { get; set; } = "";
+
     /// <summary>Slow readers or malformed clients take part.</summary>
     public bool HasAbuse => SlowReaders > 0 || Scenario == Scenario.Soak;
 

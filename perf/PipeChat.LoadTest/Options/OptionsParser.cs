@@ -10,7 +10,7 @@ public static class OptionsParser
         PipeChat.LoadTest — load generator for PipeChat (and the comparison peers)
 
         usage: PipeChat.LoadTest <scenario> [options]
-          scenarios: connect | fanout | private | echo | churn | live | soak
+          scenarios: connect | fanout | private | echo | churn | live | soak | api
 
           --url ws://127.0.0.1:3001/     target (ws:// or wss://; loopback 127.0.0.0/8 or ::1 only)
           --connections N                connect/private/echo: connections (private: 2 per pair)
@@ -32,6 +32,7 @@ public static class OptionsParser
           --slow-reader-interval SECONDS soak: new slow-reader batch this often (default 60)
           --abuse-interval SECONDS       soak: one malformed client of each kind this often (default 5)
           --sample-interval SECONDS      soak: RSS/CPU/count sample interval (default 60)
+          --api-key KEY                  api: the server's --api-key (senders POST /api/publish, one connection per request)
           --max-message-bytes N          the server's --max-message-bytes (default 1048576)
           --max-chat-payload-bytes N     the server's --max-chat-payload-bytes (default 65536)
           --processes N                  split connections over N child processes
@@ -138,6 +139,9 @@ public static class OptionsParser
                         break;
                     case "--sample-interval":
                         options.SampleInterval = Seconds(Next());
+                        break;
+                    case "--api-key":
+                        options.ApiKey = Next();
                         break;
                     case "--max-message-bytes":
                         options.ServerMaxMessageBytes = long.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
@@ -253,6 +257,13 @@ public static class OptionsParser
                 options.Window = Or(window, 4_096);
                 options.Rate = double.IsNaN(rate) ? 20 : rate;
                 break;
+            case Scenario.Api:
+                options.Rooms = 1;
+                options.Members = Or(options.Members, 1_000);
+                options.Senders = Or(options.Senders, 8);
+                options.Window = 1;
+                options.Rate = double.IsNaN(rate) ? 0 : rate;
+                break;
             case Scenario.Soak:
                 options.Rooms = Or(options.Rooms, 4);
                 options.Members = Or(options.Members, 25);
@@ -268,7 +279,10 @@ public static class OptionsParser
                 break;
         }
 
-        options.Senders = Math.Min(options.Senders, Math.Max(options.Members, 1));
+        if (options.Scenario != Scenario.Api)
+        {
+            options.Senders = Math.Min(options.Senders, Math.Max(options.Members, 1));
+        }
     }
 
     /// <summary>Caps every loop and refuses any target that is not loopback.</summary>
@@ -319,6 +333,11 @@ public static class OptionsParser
             || options.ServerMaxMessageBytes is < 256 or > 64 * 1024 * 1024 || options.ServerMaxChatPayloadBytes < 64)
         {
             return "slow readers (0 to 20000), their buffer, intervals or server limits out of range";
+        }
+
+        if (options.Scenario == Scenario.Api && (options.Processes > 1 || options.UsesTls || options.ApiKey.Length == 0 || options.Senders is < 1 or > 1_000))
+        {
+            return "api needs --api-key, ws://, one process and 1 to 1000 senders";
         }
 
         if (options.HasAbuse && (options.Processes > 1 || options.UsesTls || options.Scenario is not (Scenario.Fanout or Scenario.Live or Scenario.Soak)))

@@ -17,4 +17,6 @@ public enum Scenario
     Live,
     /// <summary>Long mixed run: well-behaved rooms, churn, slow-reader batches, malformed clients and oversized messages; memory over time.</summary>
     Soak,
+    /// <summary>One room of M WebSocket members; S senders POST its messages to the server API (/api/publish), one HTTP connection per request.</summary>
+    Api,
 }

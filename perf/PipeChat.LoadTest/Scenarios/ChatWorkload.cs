@@ -61,7 +61,7 @@ internal sealed class ChatWorkload : IConnectionHandler
             connection.Room = g / _options.Members;
             var member = g % _options.Members;
             connection.Seen = new SenderSequence[_options.Senders];
-            if (member < _options.Senders)
+            if (member < _options.Senders && _options.Scenario != Scenario.Api)
             {
                 connection.SenderIndex = member;
                 connection.MessagePrefix = Encoding.UTF8.GetBytes(

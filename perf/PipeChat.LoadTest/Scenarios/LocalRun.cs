@@ -78,7 +78,11 @@ internal sealed class LocalRun
             _workload.Start();
             using var runStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var drivers = new List<Task>();
-            if (_options.Scenario != Scenario.Connect)
+            if (_options.Scenario == Scenario.Api)
+            {
+                drivers.Add(new ApiPublisher(_options, _counters, _server).RunAsync(() => _workload.Running, runStop.Token));
+            }
+            else if (_options.Scenario != Scenario.Connect)
             {
                 drivers.Add(_workload.OpenLoop ? StartOpenLoopAsync() : PaceAsync(runStop.Token));
             }

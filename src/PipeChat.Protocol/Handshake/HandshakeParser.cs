@@ -29,6 +29,22 @@ public static class HandshakeParser
         out HandshakeRequest request,
         out SequencePosition end,
         out HandshakeError error)
+        => TryParse(input, maxRequestBytes, scratch, allowBody: false, out request, out end, out error);
+
+    /// <summary>
+    /// As above; with <paramref name="allowBody"/> a POST is accepted too, its Content-Length
+    /// (1 to 18 digits, repeated only with the same value, else 400) and any Transfer-Encoding
+    /// recorded for the caller, who reads (or refuses) the body that follows the head. A GET
+    /// still may not carry a body.
+    /// </summary>
+    public static ParseStatus TryParse(
+        in ReadOnlySequence<byte> input,
+        int maxRequestBytes,
+        Span<byte> scratch,
+        bool allowBody,
+        out HandshakeRequest request,
+        out SequencePosition end,
+        out HandshakeError error)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRequestBytes, 4);
         request = default;
@@ -73,7 +89,7 @@ public static class HandshakeParser
 
         var head = window[..headLength];
         var layout = default(RequestLayout);
-        if (!RequestHeadParser.TryParse(head, ref layout, out error))
+        if (!RequestHeadParser.TryParse(head, ref layout, allowBody, out error))
         {
             return ParseStatus.Invalid;
         }

@@ -15,6 +15,8 @@ internal static class HandshakeReasons
     public const string InvalidHeaderValue = "invalid header value";
     public const string DuplicateHost = "duplicate Host header";
     public const string UnexpectedBody = "a GET request must not have a body";
+    public const string InvalidContentLength = "Content-Length must be a decimal number of bytes";
+    public const string ConflictingContentLength = "conflicting Content-Length headers";
     public const string MissingUpgrade = "Upgrade header must include websocket";
     public const string MissingConnectionUpgrade = "Connection header must include Upgrade";
     public const string MissingHost = "missing Host header";

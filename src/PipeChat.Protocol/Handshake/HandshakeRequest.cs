@@ -23,6 +23,18 @@ public readonly ref struct HandshakeRequest
         _layout = layout;
     }
 
+    /// <summary>The request method: GET, or POST when the parser was allowed bodies.</summary>
+    public ReadOnlySpan<byte> Method => _head[.._layout.MethodLength];
+
+    /// <summary>A POST (only when the parser was allowed bodies).</summary>
+    public bool IsPost => _layout.IsPost;
+
+    /// <summary>A POST's Content-Length, or -1 when it has none (a GET: always -1).</summary>
+    public long ContentLength => _layout.ContentLengthIndex == 0 ? -1 : _layout.ContentLength;
+
+    /// <summary>A POST that sent Transfer-Encoding (chunked bodies are not decoded).</summary>
+    public bool HasTransferEncoding => _layout.TransferEncodingIndex != 0;
+
     /// <summary>Request path, starting with '/', without the query.</summary>
     public ReadOnlySpan<byte> Path => _head.Slice(_layout.PathStart, _layout.PathLength);
 
@@ -164,6 +176,11 @@ public readonly ref struct HandshakeRequest
     /// </summary>
     public bool TryValidateUpgrade(out HandshakeError error)
     {
+        if (IsPost)
+        {
+            return Fail(405, HandshakeReasons.MethodNotAllowed(Method), out error);
+        }
+
         if (!IsWebSocketUpgrade)
         {
             return Fail(400, HandshakeReasons.MissingUpgrade, out error);

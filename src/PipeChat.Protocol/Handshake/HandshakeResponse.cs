@@ -118,13 +118,17 @@ public static class HandshakeResponse
 
     /// <summary>Writes a complete HTTP/1.1 response with Content-Length and Connection: close.</summary>
     public static void WriteResponse(IBufferWriter<byte> output, int statusCode, ReadOnlySpan<byte> contentType, ReadOnlySpan<byte> body)
+        => WriteResponse(output, statusCode, contentType, body, default);
+
+    /// <summary>As above, with extra header lines (each ending in CRLF, e.g. "Allow: POST\r\n").</summary>
+    public static void WriteResponse(IBufferWriter<byte> output, int statusCode, ReadOnlySpan<byte> contentType, ReadOnlySpan<byte> body, ReadOnlySpan<byte> extraHeaders)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 100);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 999);
-        var span = output.GetSpan(HeadLength(statusCode, contentType));
+        var span = output.GetSpan(HeadLength(statusCode, contentType) + extraHeaders.Length);
         var writer = new ResponseHeadWriter(span);
-        WriteHead(ref writer, statusCode, contentType, body.Length, default);
+        WriteHead(ref writer, statusCode, contentType, body.Length, extraHeaders);
         output.Advance(writer.Written);
         if (!body.IsEmpty)
         {

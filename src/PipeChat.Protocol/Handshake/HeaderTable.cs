@@ -37,5 +37,12 @@ internal struct RequestLayout
     public int KeyIndex;
     public int VersionIndex;
     public int ExtensionsIndex;
+    public int MethodLength;
+
+    /// <summary>Only when the caller allows request bodies: the request is a POST (a GET never has a body).</summary>
+    public bool IsPost;
+    public int ContentLengthIndex;
+    public long ContentLength;
+    public int TransferEncodingIndex;
     public HeaderTable Headers;
 }

@@ -12,10 +12,13 @@ internal static class RequestHeadParser
     private const byte Space = (byte)' ';
 
     /// <param name="head">The head through its final CRLFCRLF, with every LF preceded by CR.</param>
-    public static bool TryParse(ReadOnlySpan<byte> head, ref RequestLayout layout, out HandshakeError error)
+    /// <param name="layout">Receives the offsets.</param>
+    /// <param name="allowBody">Whether POST (with Content-Length or Transfer-Encoding) is accepted besides GET.</param>
+    /// <param name="error">Status and reason when the head is refused.</param>
+    public static bool TryParse(ReadOnlySpan<byte> head, ref RequestLayout layout, bool allowBody, out HandshakeError error)
     {
         var lineEnd = head.IndexOf("\r\n"u8);
-        if (!TryParseRequestLine(head[..lineEnd], ref layout, out error))
+        if (!TryParseRequestLine(head[..lineEnd], ref layout, allowBody, out error))
         {
             return false;
         }
@@ -38,7 +41,7 @@ internal static class RequestHeadParser
         }
     }
 
-    private static bool TryParseRequestLine(ReadOnlySpan<byte> line, ref RequestLayout layout, out HandshakeError error)
+    private static bool TryParseRequestLine(ReadOnlySpan<byte> line, ref RequestLayout layout, bool allowBody, out HandshakeError error)
     {
         var methodEnd = line.IndexOf(Space);
         if (methodEnd <= 0)
@@ -69,10 +72,13 @@ internal static class RequestHeadParser
             return Fail(400, HandshakeReasons.InvalidRequestTarget, out error);
         }
 
-        if (!method.SequenceEqual("GET"u8))
+        layout.IsPost = allowBody && method.SequenceEqual("POST"u8);
+        if (!layout.IsPost && !method.SequenceEqual("GET"u8))
         {
             return Fail(405, HandshakeReasons.MethodNotAllowed(method), out error);
         }
+
+        layout.MethodLength = methodEnd;
 
         var question = target.IndexOf((byte)'?');
         layout.PathStart = targetStart;
@@ -148,6 +154,11 @@ internal static class RequestHeadParser
                 SetFirst(ref layout.OriginIndex, indexPlusOne);
                 break;
             case 14 when Ascii.EqualsIgnoreCase(name, "content-length"u8):
+                if (layout.IsPost)
+                {
+                    return TryRecordContentLength(value, indexPlusOne, ref layout, out error);
+                }
+
                 if (value.IsEmpty || value.ContainsAnyExcept((byte)'0'))
                 {
                     return Fail(400, HandshakeReasons.UnexpectedBody, out error);
@@ -155,6 +166,13 @@ internal static class RequestHeadParser
 
                 break;
             case 17 when Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8):
+                if (layout.IsPost)
+                {
+                    // Recorded, not decoded: the caller refuses bodies without a Content-Length.
+                    SetFirst(ref layout.TransferEncodingIndex, indexPlusOne);
+                    break;
+                }
+
                 return Fail(400, HandshakeReasons.UnexpectedBody, out error);
             case 17 when Ascii.EqualsIgnoreCase(name, "sec-websocket-key"u8):
                 SetFirst(ref layout.KeyIndex, indexPlusOne);
@@ -167,6 +185,35 @@ internal static class RequestHeadParser
                 break;
         }
 
+        return true;
+    }
+
+    /// <summary>POST: 1 to 18 decimal digits; a repeated header must carry the same value (RFC 9112 §6.3).</summary>
+    private static bool TryRecordContentLength(ReadOnlySpan<byte> value, int indexPlusOne, ref RequestLayout layout, out HandshakeError error)
+    {
+        if (value.IsEmpty || value.Length > 18 || value.ContainsAnyExceptInRange((byte)'0', (byte)'9'))
+        {
+            return Fail(400, HandshakeReasons.InvalidContentLength, out error);
+        }
+
+        long length = 0;
+        foreach (var digit in value)
+        {
+            length = (length * 10) + (digit - '0');
+        }
+
+        if (layout.ContentLengthIndex != 0 && layout.ContentLength != length)
+        {
+            return Fail(400, HandshakeReasons.ConflictingContentLength, out error);
+        }
+
+        if (layout.ContentLengthIndex == 0)
+        {
+            layout.ContentLengthIndex = indexPlusOne;
+            layout.ContentLength = length;
+        }
+
+        error = default;
         return true;
     }
 

@@ -191,14 +191,14 @@ internal sealed partial class ChatApplication
 
             room = result.Room;
             join.State.Rooms.Add(room);
-            _redis?.CountRoomMember(room.Id, session.UserId, 1);
             if (result.FirstMember)
             {
                 _ = _backplane.SubscribeRoomAsync(room.Id);
             }
 
+            // With Redis the event goes through the room's channel to members on every node.
             var count = room.MemberCount;
-            if (count <= _options.PresenceLimit)
+            if (_redis?.TryRoomPresence(room.Id, session.UserId, session.ConnectionId, 1) != true && count <= _options.PresenceLimit)
             {
                 var joinEvent = SharedFrame.Rent(64 + room.Id.Length + session.UserId.Length);
                 ChatMessageWriter.WriteJoinEvent(joinEvent, room.Id, session.UserId, count);
@@ -298,9 +298,10 @@ internal sealed partial class ChatApplication
     private int LeaveRoom(WebSocketSession session, Room room)
     {
         var status = Rooms.Leave(room, session);
+        var sentThroughRedis = false;
         if (_redis is not null && status != RoomLeaveStatus.NotMember)
         {
-            _redis.CountRoomMember(room.Id, session.UserId, -1);
+            sentThroughRedis = _redis.TryRoomPresence(room.Id, session.UserId, session.ConnectionId, -1);
             _redis.ReleaseRoom(room.Id);
         }
 
@@ -311,7 +312,7 @@ internal sealed partial class ChatApplication
         }
 
         var count = room.MemberCount;
-        if (status == RoomLeaveStatus.Left && count < _options.PresenceLimit)
+        if (status == RoomLeaveStatus.Left && !sentThroughRedis && count < _options.PresenceLimit)
         {
             var leaveEvent = SharedFrame.Rent(64 + room.Id.Length + session.UserId.Length);
             ChatMessageWriter.WriteLeaveEvent(leaveEvent, room.Id, session.UserId, count);
@@ -334,25 +335,40 @@ internal sealed partial class ChatApplication
             return Task.CompletedTask;
         }
 
-        // Encoded once; the room's channel stamps the seq, frames it and shares it with every member.
-        var frame = SharedFrame.Rent(160 + room.Id.Length + session.UserId.Length + request.Data.Length);
-        ChatMessageWriter.WriteRoom(frame, room.Id, session.UserId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), request.Data, out var seqSlot);
+        return PublishToRoom(session, state, room.Id, room, session.UserId, request.Data, request.Ref, previous);
+    }
+
+    /// <summary>
+    /// A room message from a member or from the server API (docs/api.md): encoded once; the room's
+    /// channel (or Redis) stamps the seq, keeps it in history, fans the shared frame out to every
+    /// member and acks <paramref name="sender"/> when <paramref name="reference"/> is set.
+    /// <paramref name="room"/> null: the room is looked up when the message is delivered (the
+    /// API publishes to rooms it is not a member of, possibly empty ones).
+    /// </summary>
+    private Task PublishToRoom(IChatConnection sender, ChatConnectionState? state, string roomId, Room? room, ReadOnlySpan<char> from, ReadOnlySpan<byte> data, ReadOnlySpan<byte> reference, Task? previous)
+    {
+        var frame = SharedFrame.Rent(160 + roomId.Length + from.Length + data.Length);
+        ChatMessageWriter.WriteRoom(frame, roomId, from, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), data, out var seqSlot);
         if (_redis is { IsConnected: true })
         {
             // Redis gives the seq and publishes; every subscribed node (this one too) fans it out.
             var beforeSeq = frame.Payload[..seqSlot].ToArray();
             var afterSeq = frame.Payload[(seqSlot + ChatMessageWriter.SeqSlotWidth)..].ToArray();
             frame.Release();
-            state.RoomSendIssued = true;
-            return SendToRoomScaleOutAsync(session, room, beforeSeq, afterSeq, request.Ref.ToArray(), previous);
+            if (state is not null)
+            {
+                state.RoomSendIssued = true;
+            }
+
+            return SendToRoomScaleOutAsync(sender, roomId, room, beforeSeq, afterSeq, reference.ToArray(), previous);
         }
 
-        PostLocally(session, room, frame, seqSlot, request.Ref);
+        PostLocally(sender, roomId, room, frame, seqSlot, reference);
         return Task.CompletedTask;
     }
 
     /// <summary>Single node, or Redis unreachable: this node's room channel stamps the seq.</summary>
-    private void PostLocally(IChatConnection session, Room room, SharedFrame frame, int seqSlot, ReadOnlySpan<byte> reference)
+    private void PostLocally(IChatConnection session, string roomId, Room? room, SharedFrame frame, int seqSlot, ReadOnlySpan<byte> reference)
     {
         SharedFrame? ack = null;
         var ackSlot = 0;
@@ -362,30 +378,36 @@ internal sealed partial class ChatApplication
             ChatMessageWriter.WriteAck(ack, reference, out ackSlot);
         }
 
-        Channels.GetOrCreate(room.Id).Post(new PendingRoomMessage(room, frame, seqSlot, session, ack, ackSlot));
+        Channels.GetOrCreate(roomId).Post(new PendingRoomMessage(room, frame, seqSlot, session, ack, ackSlot, Lookup: room is null ? Rooms : null));
     }
 
     private Task SendNotice(WebSocketSession session, in ChatRequest request)
     {
         Span<char> target = stackalloc char[MaxIdChars];
         target = target[..Encoding.UTF8.GetChars(request.TargetId, target)];
-        var frame = SharedFrame.Rent(64 + session.UserId.Length + request.Data.Length);
-        ChatMessageWriter.WriteNotice(frame, session.UserId, request.Data);
+        return SendPrivate(session, target, session.UserId, request.Data, request.Ref);
+    }
+
+    /// <summary>A private message from a member or from the server API: every connection of <paramref name="target"/>, on any node; the sender gets an ack or error offline.</summary>
+    private Task SendPrivate(IChatConnection sender, ReadOnlySpan<char> target, ReadOnlySpan<char> from, ReadOnlySpan<byte> data, ReadOnlySpan<byte> reference)
+    {
+        var frame = SharedFrame.Rent(64 + from.Length + data.Length);
+        ChatMessageWriter.WriteNotice(frame, from, data);
         frame.Seal(WebSocketOpcode.Text);
         if (_redis is { IsConnected: true })
         {
-            return SendNoticeScaleOutAsync(session, target.ToString(), frame, request.Ref.ToArray());
+            return SendNoticeScaleOutAsync(sender, target.ToString(), frame, reference.ToArray());
         }
 
         var reached = Users.SendToUser(target, frame);
         frame.Release();
         if (reached == 0)
         {
-            SendError(session, ChatErrors.Offline, request.Ref);
+            SendError(sender, ChatErrors.Offline, reference);
         }
         else
         {
-            SendAck(session, request.Ref);
+            SendAck(sender, reference);
         }
 
         return Task.CompletedTask;
@@ -399,34 +421,43 @@ internal sealed partial class ChatApplication
             return Task.CompletedTask;
         }
 
-        var frame = SharedFrame.Rent(64 + session.UserId.Length + request.Data.Length);
-        ChatMessageWriter.WriteBroadcast(frame, session.UserId, request.Data);
+        return BroadcastFrom(session, session.UserId, request.Data, request.Ref);
+    }
+
+    /// <summary>A broadcast from a member or from the server API: every connection on every node.</summary>
+    private Task BroadcastFrom(IChatConnection sender, ReadOnlySpan<char> from, ReadOnlySpan<byte> data, ReadOnlySpan<byte> reference)
+    {
+        var frame = SharedFrame.Rent(64 + from.Length + data.Length);
+        ChatMessageWriter.WriteBroadcast(frame, from, data);
         frame.Seal(WebSocketOpcode.Text);
         if (_redis is { IsConnected: true })
         {
-            return BroadcastScaleOutAsync(session, frame, request.Ref.ToArray());
+            return BroadcastScaleOutAsync(sender, frame, reference.ToArray());
         }
 
         Users.Broadcast(frame);
         frame.Release();
-        SendAck(session, request.Ref);
+        SendAck(sender, reference);
         return Task.CompletedTask;
     }
 
-    private Task Query(WebSocketSession session, in ChatRequest request)
+    private Task Query(WebSocketSession session, in ChatRequest request) => Query(session, request.RoomId, request.TargetId, request.Ref);
+
+    /// <summary>A room's members (<paramref name="roomIdBytes"/> set) or a user's presence, for a member's query or the server API.</summary>
+    private Task Query(IChatConnection session, ReadOnlySpan<byte> roomIdBytes, ReadOnlySpan<byte> targetId, ReadOnlySpan<byte> reference)
     {
         if (_redis is { IsConnected: true })
         {
-            return request.RoomId.IsEmpty
-                ? QueryOnlineScaleOutAsync(session, Encoding.UTF8.GetString(request.TargetId), request.Ref.ToArray())
-                : QueryMembersScaleOutAsync(session, Encoding.UTF8.GetString(request.RoomId), request.Ref.ToArray());
+            return roomIdBytes.IsEmpty
+                ? QueryOnlineScaleOutAsync(session, Encoding.UTF8.GetString(targetId), reference.ToArray())
+                : QueryMembersScaleOutAsync(session, Encoding.UTF8.GetString(roomIdBytes), reference.ToArray());
         }
 
-        QueryLocally(session, request.RoomId, request.TargetId, request.Ref);
+        QueryLocally(session, roomIdBytes, targetId, reference);
         return Task.CompletedTask;
     }
 
-    private void QueryLocally(WebSocketSession session, ReadOnlySpan<byte> roomIdBytes, ReadOnlySpan<byte> targetId, ReadOnlySpan<byte> reference)
+    private void QueryLocally(IChatConnection session, ReadOnlySpan<byte> roomIdBytes, ReadOnlySpan<byte> targetId, ReadOnlySpan<byte> reference)
     {
         if (!roomIdBytes.IsEmpty)
         {

@@ -37,13 +37,13 @@ internal sealed partial class ChatApplication
         JoinNow(session, state, roomId, reference, since, epoch, snapshot);
     }
 
-    private async Task SendToRoomScaleOutAsync(WebSocketSession session, Room room, byte[] beforeSeq, byte[] afterSeq, byte[] reference, Task? previous)
+    private async Task SendToRoomScaleOutAsync(IChatConnection session, string roomId, Room? room, byte[] beforeSeq, byte[] afterSeq, byte[] reference, Task? previous)
     {
         long seq;
         try
         {
             // Issued now (before the first await): Redis runs this connection's sends in order.
-            var send = _redis!.SendRoomAsync(room.Id, beforeSeq, afterSeq);
+            var send = _redis!.SendRoomAsync(roomId, beforeSeq, afterSeq);
             seq = await send;
             if (previous is not null)
             {
@@ -63,7 +63,7 @@ internal sealed partial class ChatApplication
             frame.GetSpan(ChatMessageWriter.SeqSlotWidth)[..ChatMessageWriter.SeqSlotWidth].Fill((byte)' ');
             frame.Advance(ChatMessageWriter.SeqSlotWidth);
             frame.Write(afterSeq);
-            PostLocally(session, room, frame, beforeSeq.Length, reference);
+            PostLocally(session, roomId, room, frame, beforeSeq.Length, reference);
             return;
         }
 
@@ -103,7 +103,7 @@ internal sealed partial class ChatApplication
         SendAndRelease(session, reply);
     }
 
-    private async Task SendNoticeScaleOutAsync(WebSocketSession session, string target, SharedFrame frame, byte[] reference)
+    private async Task SendNoticeScaleOutAsync(IChatConnection session, string target, SharedFrame frame, byte[] reference)
     {
         try
         {
@@ -134,7 +134,7 @@ internal sealed partial class ChatApplication
         }
     }
 
-    private async Task BroadcastScaleOutAsync(WebSocketSession session, SharedFrame frame, byte[] reference)
+    private async Task BroadcastScaleOutAsync(IChatConnection session, SharedFrame frame, byte[] reference)
     {
         try
         {
@@ -155,7 +155,7 @@ internal sealed partial class ChatApplication
         }
     }
 
-    private async Task QueryOnlineScaleOutAsync(WebSocketSession session, string target, byte[] reference)
+    private async Task QueryOnlineScaleOutAsync(IChatConnection session, string target, byte[] reference)
     {
         int connections;
         try
@@ -172,7 +172,7 @@ internal sealed partial class ChatApplication
         SendAndRelease(session, online);
     }
 
-    private async Task QueryMembersScaleOutAsync(WebSocketSession session, string roomId, byte[] reference)
+    private async Task QueryMembersScaleOutAsync(IChatConnection session, string roomId, byte[] reference)
     {
         int count;
         string[] ids;

@@ -42,8 +42,12 @@ internal sealed partial class ChatApplication : IWebSocketApplication, IDisposab
         _backplane = LocalBackplane.Instance;
         if (options.Redis is not null)
         {
-            _redis = new RedisScaleOut(options, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("PipeChat.ScaleOut"), Channels, Rooms, Users);
+            _redis = new RedisScaleOut(options, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("PipeChat.ScaleOut"), Channels, Rooms, Users)
+            {
+                DisconnectRequested = (userId, connection, reason) => DisconnectLocal(userId, connection, reason),
+            };
         }
+
         _sweeper = new Timer(static s => ((ChatApplication)s!).Sweep(), this, SweepPeriod, SweepPeriod);
     }
 

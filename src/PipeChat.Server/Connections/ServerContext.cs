@@ -58,6 +58,9 @@ internal sealed class ServerContext
     /// <summary>Whether the node runs degraded (with --redis: Redis unreachable, local traffic only); /healthz says so.</summary>
     public Func<bool>? Degraded { get; set; }
 
+    /// <summary>The server API (/api/*), or null when no API key is configured (404).</summary>
+    public Http.Api.ServerApi? Api { get; set; }
+
     /// <summary>Set once shutdown has begun: new upgrades are refused with 503.</summary>
     public volatile bool ShuttingDown;
 }

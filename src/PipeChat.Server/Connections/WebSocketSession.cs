@@ -8,6 +8,7 @@ using PipeChat.Server.Buffers;
 using PipeChat.Server.Compression;
 using PipeChat.Server.Diagnostics;
 using PipeChat.Server.Http;
+using PipeChat.Server.Http.Api;
 
 namespace PipeChat.Server.Connections;
 
@@ -46,6 +47,7 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
     private long _skipRemaining;
     private AcceptDecision _pendingAccept;
     private byte[]? _pendingKey;
+    private HttpAnswer _httpAnswer;
     private volatile bool _outputBroken;
 
     // permessage-deflate: the largest window the peer accepts from us, 0 when not negotiated.
@@ -65,6 +67,9 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
     }
 
     public long ConnectionId { get; }
+
+    /// <summary>True when frames go straight to the socket (the lean transport without TLS).</summary>
+    internal bool SendsDirect => _socket is not null;
 
     public string UserId { get; private set; } = "";
 
@@ -313,10 +318,21 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
                 _pendingDeflate = null;
             }
 
+            if (outcome == HandshakeOutcome.PendingApi)
+            {
+                await _server.Api!.RunAsync(_httpAnswer.Pending!, _output);
+                outcome = HandshakeOutcome.Answered;
+            }
+
             await _output.FlushAsync();
             if (outcome != HandshakeOutcome.Upgraded)
             {
                 _server.Metrics.HandshakeRefused();
+                if (_httpAnswer.DrainBytes > 0)
+                {
+                    await DiscardRequestBodyAsync(_httpAnswer.DrainBytes);
+                }
+
                 return false;
             }
 
@@ -333,7 +349,7 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
         byte[]? scratch = buffer.IsSingleSegment ? null : ArrayPool<byte>.Shared.Rent(limit);
         try
         {
-            var status = HandshakeParser.TryParse(buffer, limit, scratch, out var request, out var end, out var error);
+            var status = HandshakeParser.TryParse(buffer, limit, scratch, allowBody: true, out var request, out var end, out var error);
             if (status == ParseStatus.NeedMoreData)
             {
                 return HandshakeOutcome.NeedMoreData;
@@ -347,8 +363,17 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
 
             if (!request.IsWebSocketUpgrade)
             {
-                HttpEndpoints.Respond(request, _output, _server);
-                return HandshakeOutcome.Answered;
+                var afterHead = buffer.Slice(end);
+                _httpAnswer = HttpEndpoints.Respond(request, afterHead, _output, _server);
+                if (_httpAnswer.NeedMoreData)
+                {
+                    // The body is still coming: parse the head again once more bytes are in.
+                    consumed = buffer.Start;
+                    return HandshakeOutcome.NeedMoreData;
+                }
+
+                consumed = afterHead.GetPosition(_httpAnswer.BodyBytes);
+                return _httpAnswer.Pending is null ? HandshakeOutcome.Answered : HandshakeOutcome.PendingApi;
             }
 
             if (!request.TryValidateUpgrade(out error))
@@ -410,6 +435,22 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
         _reader.Inflater = _server.Deflate!.CreateSessionInflater();
         _deflateWindowBits = agreement.ServerMaxWindowBits;
         _server.Metrics.DeflateNegotiated();
+    }
+
+    /// <summary>After refusing a request whose body is still coming: read and drop it (bounded by the handshake timeout), so closing does not reset the connection before the answer is read.</summary>
+    private async Task DiscardRequestBodyAsync(long remaining)
+    {
+        while (remaining > 0)
+        {
+            var result = await _input.ReadAsync();
+            var take = Math.Min(remaining, result.Buffer.Length);
+            _input.AdvanceTo(result.Buffer.GetPosition(take));
+            remaining -= take;
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                return;
+            }
+        }
     }
 
     private HandshakeOutcome Refuse(in HandshakeError error)
@@ -619,6 +660,7 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
         NeedMoreData,
         Upgraded,
         PendingAccept,
+        PendingApi,
         Answered,
         Refused,
     }

@@ -49,6 +49,12 @@ public sealed class ServerMetrics : IDisposable
 
     public long ConnectionsOpen => Volatile.Read(ref _connectionsOpen);
 
+    /// <summary>WebSocket messages received so far.</summary>
+    public long MessagesIn => Volatile.Read(ref _messagesIn);
+
+    /// <summary>WebSocket frames sent so far.</summary>
+    public long MessagesOut => Volatile.Read(ref _messagesOut);
+
     public void ConnectionAccepted() => Interlocked.Increment(ref _connectionsAccepted);
 
     public void ConnectionOpened() => Interlocked.Increment(ref _connectionsOpen);
@@ -93,6 +99,12 @@ public sealed class ServerMetrics : IDisposable
         Counter(sb, "pipechat_protocol_errors_total", "connections closed for protocol violations", _protocolErrors);
         Counter(sb, "pipechat_slow_consumers_dropped_total", "connections closed for exceeding the outbound queue limit", _slowConsumers);
         Gauge(sb, "pipechat_queue_bytes", "outbound bytes queued over all connections", QueuedBytes?.Invoke() ?? 0);
+        var gc = GC.GetGCMemoryInfo();
+        Gauge(sb, "process_resident_memory_bytes", "resident set size (RSS)", Environment.WorkingSet);
+        Gauge(sb, "pipechat_gc_heap_bytes", "managed heap size after the last garbage collection", gc.HeapSizeBytes);
+        Gauge(sb, "pipechat_gc_fragmented_bytes", "free space inside the managed heap after the last collection", gc.FragmentedBytes);
+        Gauge(sb, "pipechat_gc_committed_bytes", "memory committed by the garbage collector", gc.TotalCommittedBytes);
+        Counter(sb, "pipechat_gc_collections_total", "garbage collections (all generations)", GC.CollectionCount(0));
         if (DeflateCounts is { } deflate)
         {
             var (compressed, incompressible) = deflate();

@@ -159,6 +159,7 @@ internal static class OptionsLoader
         Range(nameof(o.HistorySize), o.HistorySize, 0, 100_000);
         Range(nameof(o.HistorySeconds), o.HistorySeconds, 1, 30 * 86400);
         Range(nameof(o.RedisPresenceSeconds), o.RedisPresenceSeconds, 1, 3600);
+        Range(nameof(o.ApiMaxBodyBytes), o.ApiMaxBodyBytes, 64, 64 * 1024 * 1024);
 
         if (o.Transport is not ("pipechat" or "kestrel"))
         {
@@ -192,6 +193,12 @@ internal static class OptionsLoader
         {
             var s = Find(nameof(o.AuthSecret));
             throw new ConfigurationException($"{s.Flag} ({s.EnvironmentVariable}) must be at least 32 bytes: HS256 needs a 256-bit key");
+        }
+
+        if (o.ApiKey is { } apiKey && (System.Text.Encoding.UTF8.GetByteCount(apiKey) < 16 || apiKey.Any(c => c <= ' ' || c > '~')))
+        {
+            var s = Find(nameof(o.ApiKey));
+            throw new ConfigurationException($"{s.Flag} ({s.EnvironmentVariable}) must be at least 16 printable ASCII characters without spaces (it travels in an HTTP header)");
         }
     }
 

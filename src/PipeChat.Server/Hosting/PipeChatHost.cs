@@ -96,6 +96,11 @@ public static class PipeChatHost
 
         var app = builder.Build();
         var server = app.Services.GetRequiredService<ServerContext>();
+        if (options.ApiKey is not null)
+        {
+            server.Api = new Http.Api.ServerApi(options, app.Services.GetRequiredService<ChatApplication>(), server.Metrics);
+        }
+
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStarted.Register(() =>
         {
@@ -110,6 +115,7 @@ public static class PipeChatHost
         });
         lifetime.ApplicationStopping.Register(() => BeginShutdown(server));
         lifetime.ApplicationStopped.Register(server.Sessions.Dispose);
+        lifetime.ApplicationStopped.Register(() => server.Api?.Dispose());
         return app;
     }
 

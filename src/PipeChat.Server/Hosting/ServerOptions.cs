@@ -103,4 +103,10 @@ public sealed class ServerOptions
 
     /// <summary>With Redis: a node that stops heartbeating (crashed) disappears from presence after this long.</summary>
     public double RedisPresenceSeconds { get; set; } = 15;
+
+    /// <summary>Key app backends present to the server API (/api/*, docs/api.md); the API is off when unset.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Largest server API request body; larger gets 413.</summary>
+    public int ApiMaxBodyBytes { get; set; } = 64 * 1024;
 }

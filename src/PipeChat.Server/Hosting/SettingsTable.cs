@@ -72,5 +72,7 @@ internal static class SettingsTable
         new(nameof(ServerOptions.AllowSendWithoutJoin), "whether clients may send to rooms they have not joined (true/false)"),
         new(nameof(ServerOptions.Redis), "Redis host:port for scale-out: nodes share rooms, private messages, broadcast, presence and history (off unless set)"),
         new(nameof(ServerOptions.RedisPresenceSeconds), "with --redis: a crashed node's users leave presence (online, room members) within this time"),
+        new(nameof(ServerOptions.ApiKey), "key (16+ bytes) app backends send as Authorization: Bearer to the HTTP server API under /api/ (off unless set)"),
+        new(nameof(ServerOptions.ApiMaxBodyBytes), "largest server API request body in bytes; larger gets 413"),
     ];
 }

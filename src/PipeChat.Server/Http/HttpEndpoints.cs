@@ -2,17 +2,36 @@ using System.Buffers;
 using System.Text;
 using PipeChat.Protocol.Handshake;
 using PipeChat.Server.Connections;
+using PipeChat.Server.Http.Api;
 
 namespace PipeChat.Server.Http;
 
 /// <summary>
 /// Answers plain HTTP requests on the WebSocket port, one request per connection
-/// (Connection: close): /healthz, /metrics, the web demo's files (wwwroot), a short page at /
-/// when there is no demo, 426 for chat paths requested
-/// without an upgrade, 404 for anything else.
+/// (Connection: close): the server API under /api/ (when configured), /healthz, /metrics, the
+/// web demo's files (wwwroot), a short page at / when there is no demo, 426 for chat paths
+/// requested without an upgrade, 404 for anything else; POST only to the API (else 405).
 /// </summary>
 internal static class HttpEndpoints
 {
+    /// <summary>Answers <paramref name="request"/>; <paramref name="afterHead"/>: the bytes received after its head (a POST's body).</summary>
+    public static HttpAnswer Respond(in HandshakeRequest request, in ReadOnlySequence<byte> afterHead, IBufferWriter<byte> output, ServerContext server)
+    {
+        if (ServerApi.IsApiPath(request.Path))
+        {
+            return ServerApi.Begin(server.Api, request, afterHead, output);
+        }
+
+        if (request.IsPost)
+        {
+            HandshakeResponse.WriteError(output, new HandshakeError(405, "method POST not allowed, use GET"));
+            return HttpAnswer.Refused(request.ContentLength, afterHead.Length);
+        }
+
+        Respond(request, output, server);
+        return HttpAnswer.Done;
+    }
+
     public static void Respond(in HandshakeRequest request, IBufferWriter<byte> output, ServerContext server)
     {
         var path = request.Path;

@@ -331,6 +331,13 @@ internal sealed class RoomChannel
 
     private void Deliver(in PendingRoomMessage message)
     {
+        if (message.Presence)
+        {
+            LocalRoom()?.Publish(message.Frame, message.Sender);
+            message.Frame.Release();
+            return;
+        }
+
         if (message.Seq > 0)
         {
             DeliverFromBackplane(message);
@@ -353,7 +360,8 @@ internal sealed class RoomChannel
         frame.Seal(WebSocketOpcode.Text);
         _history.Trim(now);
         _history.Append(frame, seq, now);
-        message.Room!.Publish(frame);
+        var room = message.Room ?? (message.Lookup is { } rooms && rooms.TryGetRoom(RoomId, out var found) ? found : null);
+        room?.Publish(frame);
         frame.Release();
         if (message.Ack is { } ack)
         {

@@ -28,4 +28,10 @@ internal static class RedisKeys
 
     /// <summary>Hash user id → connections in the room on this node (expires unless the node heartbeats).</summary>
     public static RedisKey NodeRoom(string nodeId, string roomId) => Prefix + "node:" + nodeId + ":room:" + roomId;
+
+    /// <summary>Set of the rooms this node has members in (what a reaper reads when the node dies).</summary>
+    public static RedisKey NodeRooms(string nodeId) => Prefix + "node:" + nodeId + ":rooms";
+
+    /// <summary>Hash node id → member connections of the room on that node (the cluster-wide count of presence events).</summary>
+    public static RedisKey RoomNodes(string roomId) => Prefix + "room:" + roomId + ":nodes";
 }

@@ -80,6 +80,38 @@ internal sealed partial class RedisScaleOut
 
     public Task<long> PublishBroadcastAsync(byte[] message) => Subscriber.PublishAsync(RedisKeys.Broadcast, message);
 
+    /// <summary>First byte of a disconnect request on a user's channel (chat messages there start with '{').</summary>
+    private const byte DisconnectMarker = 0;
+
+    /// <summary>
+    /// Server API: asks the nodes holding the user's connections to close them (all, or the one
+    /// numbered <paramref name="connection"/>) with 1008; returns how many nodes got it.
+    /// Sent on the user's channel as 0x00, the connection number in decimal, a space, the reason.
+    /// </summary>
+    public Task<long> PublishDisconnectAsync(string userId, long connection, byte[] reason)
+    {
+        var number = System.Text.Encoding.ASCII.GetBytes(connection.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var message = new byte[1 + number.Length + 1 + reason.Length];
+        message[0] = DisconnectMarker;
+        number.CopyTo(message, 1);
+        message[1 + number.Length] = (byte)' ';
+        reason.CopyTo(message, 2 + number.Length);
+        return Subscriber.PublishAsync(RedisKeys.UserChannel(userId), message);
+    }
+
+    internal static bool TryParseDisconnect(ReadOnlySpan<byte> message, out long connection, out byte[] reason)
+    {
+        reason = [];
+        var rest = message[1..];
+        if (!System.Buffers.Text.Utf8Parser.TryParse(rest, out connection, out var used) || used >= rest.Length || rest[used] != (byte)' ' || connection < 0)
+        {
+            return false;
+        }
+
+        reason = rest[(used + 1)..].ToArray();
+        return true;
+    }
+
     /// <summary>Connections the user holds on every live node.</summary>
     public async Task<int> OnlineAsync(string userId)
         => (int)(long)(await Db.ScriptEvaluateAsync(RedisScripts.Online, [RedisKeys.Nodes], [userId, _presenceSeconds]));
@@ -100,8 +132,39 @@ internal sealed partial class RedisScaleOut
     /// <summary>A local connection opened (+1) or closed (-1): this node's count for the user.</summary>
     public void CountUser(string userId, int delta) => Count(RedisKeys.NodeUsers(NodeId), userId, delta);
 
-    /// <summary>A local connection joined (+1) or left (-1) a room: this node's count for the user in it.</summary>
-    public void CountRoomMember(string roomId, string userId, int delta) => Count(RedisKeys.NodeRoom(NodeId, roomId), userId, delta);
+    /// <summary>
+    /// A local connection joined (+1) or left (-1) a room: counts it in Redis and publishes the
+    /// presence event on the room's channel (when the room is within the presence limit
+    /// cluster-wide), for every node's members — this node's too — to get in order with the room's
+    /// messages. False when Redis could not be asked: the caller tells the local members itself.
+    /// </summary>
+    public bool TryRoomPresence(string roomId, string userId, long connectionId, int delta)
+    {
+        if (!IsConnected)
+        {
+            return false;
+        }
+
+        try
+        {
+            var task = Db.ScriptEvaluateAsync(
+                RedisScripts.Presence,
+                [RedisKeys.NodeRoom(NodeId, roomId), RedisKeys.RoomNodes(roomId), RedisKeys.NodeRooms(NodeId)],
+                [userId, delta, _presenceKeySeconds, NodeId, connectionId, _options.PresenceLimit, "pipechat:room:" + roomId, roomId]);
+            _ = task.ContinueWith(
+                static (t, s) => ScaleOutLog.OperationFailed(((RedisScaleOut)s!)._logger, t.Exception!.GetBaseException(), "room presence"),
+                this,
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            return true;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            ScaleOutLog.OperationFailed(_logger, ex, "room presence");
+            return false;
+        }
+    }
 
     private void Count(RedisKey key, string field, int delta)
     {
@@ -112,7 +175,7 @@ internal sealed partial class RedisScaleOut
 
         try
         {
-            Db.ScriptEvaluate(RedisScripts.Count, [key], [field, delta, _presenceSeconds], CommandFlags.FireAndForget);
+            Db.ScriptEvaluate(RedisScripts.Count, [key], [field, delta, _presenceKeySeconds], CommandFlags.FireAndForget);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -131,17 +194,27 @@ internal sealed partial class RedisScaleOut
         try
         {
             var db = Db;
+            var ttl = TimeSpan.FromSeconds(_presenceKeySeconds);
+            var heartbeat = db.ScriptEvaluateAsync(RedisScripts.Heartbeat, [RedisKeys.Nodes], [NodeId, _presenceSeconds, _options.PresenceLimit]);
             var batch = new List<Task>
             {
-                db.ScriptEvaluateAsync(RedisScripts.Heartbeat, [RedisKeys.Nodes], [NodeId, _presenceSeconds]),
-                db.KeyExpireAsync(RedisKeys.NodeUsers(NodeId), TimeSpan.FromSeconds(_presenceSeconds)),
+                heartbeat,
+                db.KeyExpireAsync(RedisKeys.NodeUsers(NodeId), ttl),
+                db.KeyExpireAsync(RedisKeys.NodeRooms(NodeId), ttl),
             };
             foreach (var roomId in InterestingRooms())
             {
-                batch.Add(db.KeyExpireAsync(RedisKeys.NodeRoom(NodeId, roomId), TimeSpan.FromSeconds(_presenceSeconds)));
+                batch.Add(db.KeyExpireAsync(RedisKeys.NodeRoom(NodeId, roomId), ttl));
+                batch.Add(db.KeyExpireAsync(RedisKeys.RoomNodes(roomId), ttl));
             }
 
             await Task.WhenAll(batch);
+            if ((long)((RedisResult[])(await heartbeat)!)[1] > 0)
+            {
+                // Silent too long (paused, or cut off from Redis): the others reaped this node. Count its members again.
+                ScaleOutLog.Reaped(_logger, NodeId);
+                ScheduleResync();
+            }
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -153,7 +226,7 @@ internal sealed partial class RedisScaleOut
     private async Task RewritePresenceAsync()
     {
         var db = Db;
-        var ttl = TimeSpan.FromSeconds(_presenceSeconds);
+        var ttl = TimeSpan.FromSeconds(_presenceKeySeconds);
         var usersKey = RedisKeys.NodeUsers(NodeId);
         var users = LocalUsers();
         var tasks = new List<Task> { db.KeyDeleteAsync(usersKey) };
@@ -163,16 +236,21 @@ internal sealed partial class RedisScaleOut
             tasks.Add(db.KeyExpireAsync(usersKey, ttl));
         }
 
+        var roomsKey = RedisKeys.NodeRooms(NodeId);
+        tasks.Add(db.KeyDeleteAsync(roomsKey));
         foreach (var roomId in InterestingRooms())
         {
             var key = RedisKeys.NodeRoom(NodeId, roomId);
+            var nodesKey = RedisKeys.RoomNodes(roomId);
             tasks.Add(db.KeyDeleteAsync(key));
+            var connections = 0;
             if (_rooms.TryGetRoom(roomId, out var room))
             {
                 var members = new Dictionary<string, int>(StringComparer.Ordinal);
                 foreach (var member in room.GetMembers())
                 {
                     members[member.UserId] = members.GetValueOrDefault(member.UserId) + 1;
+                    connections++;
                 }
 
                 if (members.Count > 0)
@@ -180,6 +258,18 @@ internal sealed partial class RedisScaleOut
                     tasks.Add(db.HashSetAsync(key, [.. members.Select(u => new HashEntry(u.Key, u.Value))]));
                     tasks.Add(db.KeyExpireAsync(key, ttl));
                 }
+            }
+
+            if (connections > 0)
+            {
+                tasks.Add(db.HashSetAsync(nodesKey, NodeId, connections));
+                tasks.Add(db.KeyExpireAsync(nodesKey, ttl));
+                tasks.Add(db.SetAddAsync(roomsKey, roomId));
+                tasks.Add(db.KeyExpireAsync(roomsKey, ttl));
+            }
+            else
+            {
+                tasks.Add(db.HashDeleteAsync(nodesKey, NodeId));
             }
         }
 

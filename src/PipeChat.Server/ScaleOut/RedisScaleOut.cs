@@ -1,8 +1,10 @@
 using System.Buffers.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using PipeChat.Protocol.Chat;
 using PipeChat.Protocol.Framing;
 using PipeChat.Server.Buffers;
+using PipeChat.Server.Connections;
 using PipeChat.Server.Hosting;
 using PipeChat.Server.Rooms;
 using StackExchange.Redis;
@@ -15,7 +17,9 @@ namespace PipeChat.Server.ScaleOut;
 /// (those with local members, the sender's included) frames it once and fans it out through the
 /// room's <see cref="RoomChannel"/>, in seq order. Private messages go through a channel per user
 /// (subscribed while the user has local connections), broadcasts through one channel every node
-/// subscribes to. Presence is a hash per node that expires unless the node heartbeats.
+/// subscribes to. Presence is a hash per node that expires unless the node heartbeats; presence
+/// events travel on the room's channel, and a node silent past the window is reaped (with leave
+/// events) by the next live node's heartbeat.
 /// Subscriptions change on one worker, in order; when Redis is unreachable the chat layer serves
 /// local traffic alone and this class catches up when StackExchange.Redis reconnects.
 /// </summary>
@@ -33,12 +37,14 @@ internal sealed partial class RedisScaleOut : IDisposable
     private readonly Lock _interestLock = new();
     private readonly int _keySeconds;
     private readonly int _presenceSeconds;
+    private readonly int _presenceKeySeconds;
     private ChannelMessageQueue? _broadcastSubscription;
     private ConnectionMultiplexer? _redis;
     private Timer? _heartbeat;
     private Task? _worker;
     private int _resyncScheduled;
     private volatile bool _needsResync;
+    private volatile bool _disposed;
 
     public RedisScaleOut(ServerOptions options, ILogger logger, RoomChannels channels, RoomRegistry rooms, UserDirectory users)
     {
@@ -49,13 +55,16 @@ internal sealed partial class RedisScaleOut : IDisposable
         _users = users;
         _keySeconds = (int)Math.Ceiling(options.HistorySeconds);
         _presenceSeconds = (int)Math.Ceiling(options.RedisPresenceSeconds);
+
+        // Presence keys outlive the liveness window, so a live node can still read a dead one's to reap it.
+        _presenceKeySeconds = 2 * _presenceSeconds;
     }
 
     /// <summary>This process's id in Redis (presence keys).</summary>
     public string NodeId { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
 
     /// <summary>Whether commands can reach Redis now.</summary>
-    public bool IsConnected => _redis is { IsConnected: true };
+    public bool IsConnected => !_disposed && _redis is { IsConnected: true };
 
     /// <summary>Connected and subscribed to broadcasts: the node takes part in the cluster.</summary>
     public bool IsReady => IsConnected && Volatile.Read(ref _broadcastSubscription) is not null && !_needsResync;
@@ -96,14 +105,14 @@ internal sealed partial class RedisScaleOut : IDisposable
         _work.Writer.TryComplete();
         if (_redis is { } redis)
         {
-            if (redis.IsConnected)
+            var connected = IsConnected;
+            _disposed = true;
+            if (connected)
             {
                 try
                 {
-                    // Leave at once rather than when the presence keys expire.
-                    var db = redis.GetDatabase();
-                    db.SortedSetRemove(RedisKeys.Nodes, NodeId);
-                    db.KeyDelete(RedisKeys.NodeUsers(NodeId));
+                    // Leave at once (members elsewhere get leave events) rather than when the others reap this node.
+                    redis.GetDatabase().ScriptEvaluate(RedisScripts.Leave, [RedisKeys.Nodes], [NodeId, _options.PresenceLimit]);
                 }
                 catch (Exception ex) when (ex is RedisException or TimeoutException)
                 {
@@ -243,15 +252,37 @@ internal sealed partial class RedisScaleOut : IDisposable
         return true;
     }
 
+    /// <summary>Server API: a disconnect request for a user with local connections arrived (user id, connection number or 0 for all, reason).</summary>
+    public Action<string, long, byte[]>? DisconnectRequested { get; set; }
+
     private void OnUserMessage(string userId, ChannelMessage message)
     {
-        var frame = SharedFrame.Create(WebSocketOpcode.Text, ((ReadOnlyMemory<byte>)message.Message).Span);
+        var bytes = (ReadOnlyMemory<byte>)message.Message;
+        if (!bytes.IsEmpty && bytes.Span[0] == DisconnectMarker)
+        {
+            // Not a chat message (those are JSON objects): a disconnect request from the server API.
+            if (TryParseDisconnect(bytes.Span, out var connection, out var reason))
+            {
+                DisconnectRequested?.Invoke(userId, connection, reason);
+            }
+
+            return;
+        }
+
+        var frame = SharedFrame.Create(WebSocketOpcode.Text, bytes.Span);
         _users.SendToUser(userId, frame);
         frame.Release();
     }
 
     private void OnRoomMessage(string roomId, ChannelMessage message)
     {
+        var raw = (ReadOnlyMemory<byte>)message.Message;
+        if (!raw.IsEmpty && raw.Span[0] is (byte)'J' or (byte)'L')
+        {
+            OnPresenceMessage(roomId, raw.Span);
+            return;
+        }
+
         if (!TryParseEntry((ReadOnlyMemory<byte>)message.Message, out var seq, out var epoch, out _, out var json))
         {
             ScaleOutLog.BadMessage(_logger, roomId);
@@ -261,6 +292,94 @@ internal sealed partial class RedisScaleOut : IDisposable
         // Framed once for this node; the room channel's owner fans it out in seq order.
         var frame = SharedFrame.Create(WebSocketOpcode.Text, json.Span);
         _channels.GetOrCreate(roomId).Post(new PendingRoomMessage(null, frame, 0, null, null, 0, seq, epoch));
+    }
+
+    /// <summary>
+    /// A presence event from the room's channel: framed once for this node and posted to the room
+    /// channel, so local members get it in order with the room's messages. The connection it is
+    /// about (on this node) does not get it: it has its <c>joined</c>/<c>left</c> reply.
+    /// </summary>
+    private void OnPresenceMessage(string roomId, ReadOnlySpan<byte> raw)
+    {
+        if (!TryParsePresence(raw, out var join, out var count, out var nodeId, out var connectionId, out var userId))
+        {
+            ScaleOutLog.BadMessage(_logger, roomId);
+            return;
+        }
+
+        if (!_rooms.TryGetRoom(roomId, out var room))
+        {
+            return;
+        }
+
+        IChatConnection? except = null;
+        if (join && nodeId.SequenceEqual(System.Text.Encoding.ASCII.GetBytes(NodeId)))
+        {
+            foreach (var member in room.GetMembers())
+            {
+                if (member.ConnectionId == connectionId)
+                {
+                    except = member;
+                    break;
+                }
+            }
+        }
+
+        var frame = SharedFrame.Rent(64 + (roomId.Length * 6) + userId.Length);
+        if (join)
+        {
+            ChatMessageWriter.WriteJoinEvent(frame, roomId, userId, count);
+        }
+        else
+        {
+            ChatMessageWriter.WriteLeaveEvent(frame, roomId, userId, count);
+        }
+
+        frame.Seal(WebSocketOpcode.Text);
+        _channels.GetOrCreate(roomId).Post(new PendingRoomMessage(null, frame, 0, except, null, 0, Presence: true));
+    }
+
+    /// <summary>Parses "J|L count node connection user".</summary>
+    internal static bool TryParsePresence(ReadOnlySpan<byte> raw, out bool join, out int count, out ReadOnlySpan<byte> nodeId, out long connectionId, out string userId)
+    {
+        join = raw.Length > 0 && raw[0] == (byte)'J';
+        count = 0;
+        nodeId = default;
+        connectionId = 0;
+        userId = "";
+        if (raw.Length < 2 || raw[0] is not ((byte)'J' or (byte)'L') || raw[1] != (byte)' ')
+        {
+            return false;
+        }
+
+        raw = raw[2..];
+        if (!Utf8Parser.TryParse(raw, out count, out var used) || used >= raw.Length || raw[used] != (byte)' ')
+        {
+            return false;
+        }
+
+        raw = raw[(used + 1)..];
+        var space = raw.IndexOf((byte)' ');
+        if (space <= 0)
+        {
+            return false;
+        }
+
+        nodeId = raw[..space];
+        raw = raw[(space + 1)..];
+        if (!Utf8Parser.TryParse(raw, out connectionId, out used) || used >= raw.Length || raw[used] != (byte)' ')
+        {
+            return false;
+        }
+
+        raw = raw[(used + 1)..];
+        if (raw.IsEmpty || !System.Text.Unicode.Utf8.IsValid(raw))
+        {
+            return false;
+        }
+
+        userId = System.Text.Encoding.UTF8.GetString(raw);
+        return count >= 0;
     }
 
     /// <summary>Parses "seq epoch storedAtMs json".</summary>

@@ -60,13 +60,109 @@ internal static class RedisScripts
         return n
         """;
 
-    /// <summary>KEYS: nodes. ARGV: node id, lifetime (s). Records the heartbeat at Redis's clock; forgets nodes silent for 4 lifetimes.</summary>
-    public const string Heartbeat = """
+    /// <summary>
+    /// KEYS: this node's room hash (user → connections), the room's node hash (node → connections),
+    /// this node's room set. ARGV: user, delta (+1 join / -1 leave), key lifetime (s), node id,
+    /// connection id, presence limit, room channel, room id. Counts the change and, when the room
+    /// (cluster-wide, with the member) has at most the presence limit of connections, publishes the
+    /// presence event on the room's channel: "J|L count node connection user". Returns the
+    /// room's connections after the change, or -1 when a leave found nothing to remove (this
+    /// node's presence was reaped or rewritten meanwhile: no event, so none is sent twice).
+    /// </summary>
+    public const string Presence = """
+        local delta = tonumber(ARGV[2])
+        local here = redis.call('HINCRBY', KEYS[2], ARGV[4], delta)
+        local n = redis.call('HINCRBY', KEYS[1], ARGV[1], delta)
+        if n <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
+        if here <= 0 then
+          redis.call('HDEL', KEYS[2], ARGV[4])
+          redis.call('SREM', KEYS[3], ARGV[8])
+        else
+          redis.call('SADD', KEYS[3], ARGV[8])
+        end
+        redis.call('EXPIRE', KEYS[1], ARGV[3])
+        redis.call('EXPIRE', KEYS[2], ARGV[3])
+        redis.call('EXPIRE', KEYS[3], ARGV[3])
+        if here < 0 or n < 0 then return -1 end
+        local total = 0
+        for _, c in ipairs(redis.call('HVALS', KEYS[2])) do total = total + tonumber(c) end
+        local with = total
+        if delta < 0 then with = total + 1 end
+        if with <= tonumber(ARGV[6]) then
+          local kind = 'J '
+          if delta < 0 then kind = 'L ' end
+          redis.call('PUBLISH', ARGV[7], kind .. total .. ' ' .. ARGV[4] .. ' ' .. ARGV[5] .. ' ' .. ARGV[1])
+        end
+        return total
+        """;
+
+    /// <summary>
+    /// Lua: reap(node, limit) removes a dead (or stopping) node's presence: for every room it had
+    /// members in, drops its connections from the room's count and, where the room (with them)
+    /// was within the presence limit, publishes one leave event per connection ("L count - 0
+    /// user"); then deletes the node's keys.
+    /// </summary>
+    private const string Reap = """
+        local function reap(node, limit)
+          local prefix = 'pipechat:node:' .. node
+          for _, room in ipairs(redis.call('SMEMBERS', prefix .. ':rooms')) do
+            local nodesKey = 'pipechat:room:' .. room .. ':nodes'
+            local mine = tonumber(redis.call('HGET', nodesKey, node) or '0')
+            redis.call('HDEL', nodesKey, node)
+            local usersKey = prefix .. ':room:' .. room
+            if mine > 0 then
+              local total = 0
+              for _, c in ipairs(redis.call('HVALS', nodesKey)) do total = total + tonumber(c) end
+              if total < limit then
+                local count = total + mine
+                local users = redis.call('HGETALL', usersKey)
+                for i = 1, #users, 2 do
+                  for k = 1, tonumber(users[i + 1]) do
+                    if count > total then
+                      count = count - 1
+                      if count < limit then
+                        redis.call('PUBLISH', 'pipechat:room:' .. room, 'L ' .. count .. ' - 0 ' .. users[i])
+                      end
+                    end
+                  end
+                end
+              end
+            end
+            redis.call('DEL', usersKey)
+          end
+          redis.call('DEL', prefix .. ':rooms', prefix .. ':users')
+        end
+
+        """;
+
+    /// <summary>
+    /// KEYS: nodes. ARGV: node id, lifetime (s), presence limit. Records the heartbeat at Redis's
+    /// clock and reaps every node silent for a lifetime (leave events for its members; a
+    /// tombstone tells it, should it come back, that it was reaped). Returns { now, 1 if this
+    /// node had been reaped }.
+    /// </summary>
+    public const string Heartbeat = Reap + """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local lifetime = tonumber(ARGV[2])
+        local limit = tonumber(ARGV[3])
+        for _, node in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - 1000 * lifetime)) do
+          if node ~= ARGV[1] then
+            redis.call('ZREM', KEYS[1], node)
+            reap(node, limit)
+            redis.call('SET', 'pipechat:node:' .. node .. ':reaped', '1', 'EX', 4 * lifetime)
+          end
+        end
         redis.call('ZADD', KEYS[1], now, ARGV[1])
-        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 4000 * tonumber(ARGV[2]))
-        return now
+        local reaped = redis.call('DEL', 'pipechat:node:' .. ARGV[1] .. ':reaped')
+        return { now, reaped }
+        """;
+
+    /// <summary>KEYS: nodes. ARGV: node id, presence limit. A node stopping: leaves at once, with leave events for its members.</summary>
+    public const string Leave = Reap + """
+        redis.call('ZREM', KEYS[1], ARGV[1])
+        reap(ARGV[1], tonumber(ARGV[2]))
+        return 0
         """;
 
     /// <summary>KEYS: nodes. ARGV: user id, lifetime (s). Connections of the user on every live node.</summary>

@@ -17,6 +17,9 @@ internal static partial class ScaleOutLog
     [LoggerMessage(103, LogLevel.Warning, "Redis operation failed: {What}")]
     public static partial void OperationFailed(ILogger logger, Exception exception, string what);
 
+    [LoggerMessage(105, LogLevel.Warning, "Node {NodeId} was silent past --redis-presence-seconds and the others reaped it (its members got leave events): counting its members again")]
+    public static partial void Reaped(ILogger logger, string nodeId);
+
     [LoggerMessage(104, LogLevel.Debug, "Room {RoomId}: bad message from Redis dropped")]
     public static partial void BadMessage(ILogger logger, string roomId);
 }

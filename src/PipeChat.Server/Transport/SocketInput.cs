@@ -24,6 +24,9 @@ internal sealed class SocketInput(LeanSocketConnection connection) : PipeReader
     private bool _completed;
     private volatile bool _cancelRequested;
 
+    /// <summary>True while received bytes are buffered (an idle connection holds none).</summary>
+    internal bool HoldsBuffer => _head is not null;
+
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_completed, this);

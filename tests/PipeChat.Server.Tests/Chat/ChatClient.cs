@@ -53,6 +53,9 @@ internal sealed class ChatClient : IAsyncDisposable
 
     public WebSocketState State => _socket.State;
 
+    /// <summary>The reason in the server's close frame, once <see cref="Closed"/> completed.</summary>
+    public string? CloseDescription { get; private set; }
+
     /// <summary>Connects to a path such as "/alice" or "/?id=alice" and waits for the welcome.</summary>
     public static async Task<ChatClient> ConnectAsync(TestServer server, string pathAndQuery, Action<ClientWebSocketOptions>? configure = null)
     {
@@ -188,6 +191,7 @@ internal sealed class ChatClient : IAsyncDisposable
                 var result = await _socket.ReceiveAsync(buffer, _stop.Token);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
+                    CloseDescription = result.CloseStatusDescription;
                     _closed.TrySetResult(result.CloseStatus);
                     if (_socket.State == WebSocketState.CloseReceived)
                     {

@@ -21,6 +21,11 @@ public sealed class ChatClient : IAsyncDisposable
     /// <summary>True once the server closed the connection or it failed.</summary>
     public bool Closed { get; private set; }
 
+    /// <summary>The server's close code and reason, once it sent a close frame.</summary>
+    public WebSocketCloseStatus? CloseStatus { get; private set; }
+
+    public string? CloseDescription { get; private set; }
+
     public static async Task<ChatClient> ConnectAsync(int port, string userId)
     {
         var client = new ChatClient(userId);
@@ -79,6 +84,41 @@ public sealed class ChatClient : IAsyncDisposable
             }
 
             _skipped.Add(message);
+        }
+    }
+
+    /// <summary>
+    /// Every message not taken yet, in arrival order, up to and including the first one
+    /// <paramref name="last"/> accepts (a marker): what the client saw between two points.
+    /// </summary>
+    public async Task<List<JsonElement>> UntilAsync(Func<JsonElement, bool> last, string what)
+    {
+        var seen = new List<JsonElement>(_skipped);
+        _skipped.Clear();
+        if (seen.FindIndex(m => last(m)) is var index and >= 0)
+        {
+            _skipped.AddRange(seen.Skip(index + 1));
+            return seen[..(index + 1)];
+        }
+
+        using var timeout = new CancellationTokenSource(s_wait);
+        while (true)
+        {
+            JsonElement message;
+            try
+            {
+                message = await _inbox.Reader.ReadAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"{UserId}: no '{what}' message within {s_wait.TotalSeconds} s; saw {string.Join(", ", seen.Select(m => m.GetRawText()))}");
+            }
+
+            seen.Add(message);
+            if (last(message))
+            {
+                return seen;
+            }
         }
     }
 
@@ -174,6 +214,8 @@ public sealed class ChatClient : IAsyncDisposable
                 var result = await _socket.ReceiveAsync(buffer, CancellationToken.None);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
+                    CloseStatus = result.CloseStatus;
+                    CloseDescription = result.CloseStatusDescription;
                     break;
                 }
 

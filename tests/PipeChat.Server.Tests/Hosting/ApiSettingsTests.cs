@@ -1,0 +1,19 @@
+using PipeChat.Server.Hosting;
+
+namespace PipeChat.Server.Tests.Hosting;
+
+/// <summary>The API settings refuse bad values at start-up, naming the setting.</summary>
+public sealed class ApiSettingsTests
+{
+    [Theory]
+    [InlineData("--api-key", "short")]
+    [InlineData("--api-key", "has a space in it, long enough")]
+    [InlineData("--api-max-body-bytes", "10")]
+    [InlineData("--api-max-body-bytes", "lots")]
+    public void Bad_api_settings_stop_start_up_naming_the_setting(string flag, string value)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => PipeChatHost.Build(["--port", "0", flag, value]));
+
+        Assert.Contains(flag, error.Message, StringComparison.Ordinal);
+    }
+}
