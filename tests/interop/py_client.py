@@ -44,6 +44,18 @@ def messages():
         yield f"binary-{size}", sized_binary(length)
 
 
+def split_utf8(raw, cuts):
+    """Splits UTF-8 bytes near the given offsets, moving each cut back to a character boundary."""
+    pieces, start = [], 0
+    for cut in cuts:
+        while cut > start and (raw[cut] & 0xC0) == 0x80:
+            cut -= 1
+        pieces.append(raw[start:cut])
+        start = cut
+    pieces.append(raw[start:])
+    return pieces
+
+
 def describe(value):
     kind = "text" if isinstance(value, str) else "binary"
     length = len(value.encode("utf-8")) if isinstance(value, str) else len(value)
@@ -59,7 +71,12 @@ async def run(url, results):
         context.verify_mode = ssl.CERT_NONE
         options["ssl"] = context
 
+    # websockets offers permessage-deflate by default (and compresses every message).
     async with websockets.connect(url, **options) as socket:
+        negotiated = socket.response_headers.get("Sec-WebSocket-Extensions", "")
+        results.append({"name": "deflate", "ok": negotiated.startswith("permessage-deflate"),
+                        "detail": f'Sec-WebSocket-Extensions: "{negotiated}"'})
+
         for name, payload in messages():
             await socket.send(payload)
             try:
@@ -71,6 +88,32 @@ async def run(url, results):
             results.append({"name": name, "ok": ok,
                             "detail": f"{describe(payload)} echoed" if ok
                             else f"expected {describe(payload)}, got {describe(echo)}"})
+
+        for name, is_text in (("fragmented-text", True), ("fragmented-binary", False)):
+            whole = sized_text(3 * 32768) if is_text else sized_binary(3 * 32768)
+            if is_text:
+                # Cut text on character boundaries: each fragment must be a str.
+                parts = [p.decode("utf-8") for p in split_utf8(whole.encode("utf-8"), (32768, 65536))]
+            else:
+                parts = [whole[0:32768], whole[32768:65536], whole[65536:]]
+            between = {}
+
+            async def fragments():
+                yield parts[0]
+                between["pong"] = await socket.ping(b"between")
+                yield parts[1]
+                yield parts[2]
+
+            try:
+                await socket.send(fragments())
+                await asyncio.wait_for(between["pong"], STEP_TIMEOUT)
+                echo = await asyncio.wait_for(socket.recv(), STEP_TIMEOUT)
+                ok = type(echo) is type(whole) and echo == whole
+                results.append({"name": name, "ok": ok,
+                                "detail": "pong, then the whole message echoed" if ok
+                                else f"expected {describe(whole)}, got {describe(echo)}"})
+            except Exception as error:  # noqa: BLE001
+                results.append({"name": name, "ok": False, "detail": f"fragmented message failed: {error!r}"})
 
         try:
             pong = await socket.ping("ping 🏓 payload".encode("utf-8"))

@@ -1,5 +1,6 @@
 // Interop client for the PipeChat echo endpoint, using the npm package `ws`.
-// Usage: node ws-client.mjs ws://127.0.0.1:PORT/echo   (or wss://..., certificate not verified)
+// Usage: node ws-client.mjs ws://127.0.0.1:PORT/echo [--no-deflate]   (or wss://..., certificate not verified)
+// permessage-deflate is offered (ws's perMessageDeflate, compressing messages of 1 KiB and more) unless --no-deflate.
 // Runs the scripted cases of tests/PipeChat.Server.Tests/Interop/InteropCases.cs and prints one JSON
 // object: { client, version, url, results: [{ name, ok, detail }] }. Exit 0 when every case passed,
 // 1 when one failed, 2 when `ws` is not installed.
@@ -14,6 +15,7 @@ try {
 }
 
 const url = process.argv[2];
+const deflate = !process.argv.includes('--no-deflate');
 if (!url) {
   console.error('usage: node ws-client.mjs ws://host:port/echo');
   process.exit(64);
@@ -94,7 +96,12 @@ function finish() {
   process.exit(results.length > 0 && results.every((r) => r.ok) ? 0 : 1);
 }
 
-const socket = new WebSocket(url, { rejectUnauthorized: false, maxPayload: 16 * 1024 * 1024, handshakeTimeout: STEP_TIMEOUT_MS });
+const socket = new WebSocket(url, {
+  rejectUnauthorized: false,
+  maxPayload: 16 * 1024 * 1024,
+  handshakeTimeout: STEP_TIMEOUT_MS,
+  perMessageDeflate: deflate ? { threshold: 1024 } : false,
+});
 socket.on('open', () => push({ kind: 'open' }));
 socket.on('message', (data, isBinary) => push({ kind: 'message', data: Buffer.isBuffer(data) ? data : Buffer.concat(data), isBinary }));
 socket.on('pong', (data) => push({ kind: 'pong', data }));
@@ -107,11 +114,30 @@ if (opened.kind !== 'open') {
   finish();
 }
 
+// ws exposes the negotiated extensions as the response header value.
+const negotiated = socket.extensions ?? '';
+const deflateOk = deflate ? negotiated.startsWith('permessage-deflate') : negotiated === '';
+results.push({ name: 'deflate', ok: deflateOk, detail: `offered: ${deflate}; Sec-WebSocket-Extensions: "${negotiated}"` });
+
 for (const [name, isText, payload] of messages) {
   socket.send(payload, { binary: !isText });
   const event = await next(name);
   const ok = event.kind === 'message' && event.isBinary === !isText && Buffer.compare(event.data, payload) === 0;
   results.push({ name, ok, detail: ok ? `${payload.length} bytes echoed` : `expected ${isText ? 'text' : 'binary'} echo of ${payload.length} bytes, got ${describe(event)}` });
+}
+
+// Fragmented messages (each fragment compressed when deflate is on), a ping between fragments.
+for (const [name, isText] of [['fragmented-text', true], ['fragmented-binary', false]]) {
+  const payload = isText ? sizedText(3 * 32768) : sizedBinary(3 * 32768);
+  const parts = [payload.subarray(0, 32768), payload.subarray(32768, 65536), payload.subarray(65536)];
+  socket.send(parts[0], { binary: !isText, fin: false });
+  socket.ping(Buffer.from('between'));
+  socket.send(parts[1], { binary: !isText, fin: false });
+  socket.send(parts[2], { binary: !isText, fin: true });
+  const first = await next(name);
+  const second = first.kind === 'pong' ? await next(name) : first;
+  const ok = first.kind === 'pong' && second.kind === 'message' && second.isBinary === !isText && Buffer.compare(second.data, payload) === 0;
+  results.push({ name, ok, detail: ok ? 'pong, then the whole message echoed' : `expected a pong then the ${payload.length}-byte echo, got ${describe(first)} / ${describe(second)}` });
 }
 
 const pingPayload = Buffer.from('ping 🏓 payload', 'utf8');

@@ -35,7 +35,7 @@ export declare function webSocketAdapter(WebSocketImpl?: unknown, constructorOpt
 /** WeChat mini-programs: `wx.connectSocket` / SocketTask. */
 export declare function wxAdapter(
   wx: unknown,
-  options?: { header?: Record<string, string>; timeout?: number; tcpNoDelay?: boolean },
+  options?: { header?: Record<string, string>; timeout?: number; tcpNoDelay?: boolean; perMessageDeflate?: boolean },
 ): Adapter;
 
 export interface PipeChatOptions {

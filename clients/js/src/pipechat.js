@@ -97,7 +97,9 @@ export function webSocketAdapter(WebSocketImpl, constructorOptions) {
  * Adapter for WeChat mini-programs: `wx.connectSocket` and its SocketTask. Use it with `wxAdapter(wx)`.
  * The URL must be `wss://` to a domain registered as a socket legal domain (see the sample's README).
  * @param {any} wxApi the `wx` object
- * @param {{ header?: Record<string, string>, timeout?: number, tcpNoDelay?: boolean }} [options]
+ * `perMessageDeflate: true` asks for compression (RFC 7692): PipeChat accepts it and sends room
+ * messages of 256 bytes and more compressed.
+ * @param {{ header?: Record<string, string>, timeout?: number, tcpNoDelay?: boolean, perMessageDeflate?: boolean }} [options]
  */
 export function wxAdapter(wxApi, options = {}) {
   if (!wxApi || typeof wxApi.connectSocket !== 'function') {
@@ -112,7 +114,7 @@ export function wxAdapter(wxApi, options = {}) {
         handlers.close(1006, (res && res.errMsg) || 'connectSocket failed');
       },
     };
-    for (const key of ['header', 'timeout', 'tcpNoDelay']) {
+    for (const key of ['header', 'timeout', 'tcpNoDelay', 'perMessageDeflate']) {
       if (options[key] !== undefined) {
         request[key] = options[key];
       }

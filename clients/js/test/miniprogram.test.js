@@ -16,9 +16,12 @@ const tasks = [];
 const pages = [];
 let app = null;
 
-/** A SocketTask backed by a real WebSocket; dieSilently() drops it without any onClose. */
-function socketTask({ url, header }) {
-  const ws = new WebSocket(url, { headers: header });
+/**
+ * A SocketTask backed by a real WebSocket; dieSilently() drops it without any onClose. Like
+ * wx.connectSocket, it offers permessage-deflate only when asked (the sample asks).
+ */
+function socketTask({ url, header, perMessageDeflate }) {
+  const ws = new WebSocket(url, { headers: header, perMessageDeflate: perMessageDeflate === true });
   const on = {};
   let muted = false;
   ws.on('open', () => !muted && on.open?.({ header: {} }));

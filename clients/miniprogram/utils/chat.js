@@ -102,7 +102,8 @@ export function getClient() {
  */
 export async function login({ url, id, token }) {
   logout();
-  const options = { url, adapter: wxAdapter(wx) };
+  // perMessageDeflate: room messages of 256 bytes and more arrive compressed (RFC 7692).
+  const options = { url, adapter: wxAdapter(wx, { perMessageDeflate: true }) };
   if (token) {
     options.token = token;
   } else {

@@ -11,7 +11,7 @@ internal sealed partial class LoadConnection
 {
     private static readonly byte[] s_headerEnd = "\r\n\r\n"u8.ToArray();
 
-    private async Task HandshakeAsync(Uri url, CancellationToken cancellationToken)
+    private async Task HandshakeAsync(Uri url, bool deflate, CancellationToken cancellationToken)
     {
         Span<byte> keyBytes = stackalloc byte[16];
         RandomNumberGenerator.Fill(keyBytes);
@@ -19,7 +19,8 @@ internal sealed partial class LoadConnection
         var path = Uri.EscapeDataString(UserId);
         var basePath = url.AbsolutePath.TrimEnd('/');
         var request = $"GET {basePath}/{path} HTTP/1.1\r\nHost: {url.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                      $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
+                      $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n" +
+                      (deflate ? "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n" : "") + "\r\n";
         await _stream.WriteAsync(Encoding.ASCII.GetBytes(request), cancellationToken);
 
         while (true)
@@ -55,6 +56,16 @@ internal sealed partial class LoadConnection
             if (!head.Contains("Sec-WebSocket-Accept: " + accept, StringComparison.OrdinalIgnoreCase))
             {
                 throw new HandshakeException("handshake:bad_accept");
+            }
+
+            if (deflate)
+            {
+                if (!head.Contains("Sec-WebSocket-Extensions: permessage-deflate", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new HandshakeException("handshake:deflate_declined");
+                }
+
+                _reader.Inflater = new ClientInflater();
             }
 
             return;

@@ -65,7 +65,7 @@ internal sealed partial class LoadConnection
 
     /// <summary>TCP connect (from <paramref name="source"/> when given), optional TLS, and the HTTP upgrade.</summary>
     public static async Task<LoadConnection> ConnectAsync(
-        IPEndPoint server, IPAddress? source, Uri url, string userId, int index, int receiveBufferBytes, int scratchBytes, CancellationToken cancellationToken)
+        IPEndPoint server, IPAddress? source, Uri url, string userId, int index, int receiveBufferBytes, int scratchBytes, CancellationToken cancellationToken, bool deflate = false)
     {
         var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         Stream? stream = null;
@@ -94,7 +94,7 @@ internal sealed partial class LoadConnection
             }
 
             var connection = new LoadConnection(socket, stream, index, userId, receiveBufferBytes, scratchBytes);
-            await connection.HandshakeAsync(url, cancellationToken);
+            await connection.HandshakeAsync(url, deflate, cancellationToken);
             return connection;
         }
         catch

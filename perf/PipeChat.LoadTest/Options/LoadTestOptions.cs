@@ -85,6 +85,12 @@ public sealed class LoadTestOptions
     /// <summary>Receive buffer per connection.</summary>
     public int ReceiveBufferBytes { get; set; } = 8 * 1024;
 
+    /// <summary>Offer permessage-deflate (and require it): received compressed messages are decompressed; sent ones go uncompressed.</summary>
+    public bool Deflate { get; set; }
+
+    /// <summary>Fill the payload padding with chat-like text (Chinese, English, emoji) instead of 'x': what compression sees in real rooms.</summary>
+    public bool ChatText { get; set; }
+
     /// <summary>Print the per-second progress line.</summary>
     public bool Progress { get; set; } = true;
 

@@ -43,6 +43,8 @@ public static class OptionsParser
           --id-prefix P                  user id prefix (default lt)
           --no-spread                    do not spread source addresses over 127.0.0.2-251
           --recv-buffer BYTES            receive buffer per connection (default 8192)
+          --deflate                      offer permessage-deflate (the upgrade fails if the server declines); decompress what arrives
+          --chat-text                    pad payloads with chat-like text (for compression runs) instead of 'x'
           --quiet                        no progress line
         """;
 
@@ -182,6 +184,12 @@ public static class OptionsParser
                         break;
                     case "--quiet":
                         options.Progress = false;
+                        break;
+                    case "--deflate":
+                        options.Deflate = true;
+                        break;
+                    case "--chat-text":
+                        options.ChatText = true;
                         break;
                     default:
                         if (i == 0 && !arg.StartsWith('-'))

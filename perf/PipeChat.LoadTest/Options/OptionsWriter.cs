@@ -41,6 +41,16 @@ internal static class OptionsWriter
             args.Add("--no-spread");
         }
 
+        if (o.Deflate)
+        {
+            args.Add("--deflate");
+        }
+
+        if (o.ChatText)
+        {
+            args.Add("--chat-text");
+        }
+
         return args;
     }
 }

@@ -29,7 +29,7 @@ internal sealed class ChatWorkload : IConnectionHandler
         _counters = counters;
         _private = options.Scenario == Scenario.Private;
         _expectedPerMessage = _private ? 1 : options.Members;
-        var padding = new string('x', options.PayloadBytes);
+        var padding = options.ChatText ? ChatText.Generate(options.PayloadBytes) : new string('x', options.PayloadBytes);
         _suffix = Encoding.UTF8.GetBytes($"],\"p\":\"{padding}\"}}}}}}");
     }
 

@@ -237,7 +237,7 @@ internal sealed class LocalRun
                 ? new IPAddress([127, 0, 0, (byte)(2 + (index % 250))])
                 : null;
             var connection = await LoadConnection.ConnectAsync(
-                _server, source, _options.Url, userId, index, _options.ReceiveBufferBytes, _options.PayloadBytes + 512, timeout.Token);
+                _server, source, _options.Url, userId, index, _options.ReceiveBufferBytes, _options.PayloadBytes + 512, timeout.Token, _options.Deflate);
             RunCounters.RecordTicks(_counters.ConnectLatency, Stopwatch.GetTimestamp() - started);
             Interlocked.Increment(ref churn ? ref _counters.ChurnConnected : ref _counters.Established);
             Interlocked.Increment(ref _counters.Open);

@@ -10,4 +10,7 @@ namespace PipeChat.Protocol.Framing;
 public readonly record struct FrameHeader(bool Fin, WebSocketOpcode Opcode, bool IsMasked, uint MaskKey, long PayloadLength, int HeaderLength)
 {
     public bool IsControl => ((byte)Opcode & 0x8) != 0;
+
+    /// <summary>The RSV1 bit: "compressed" on the first frame of a message once permessage-deflate is negotiated (RFC 7692 §6).</summary>
+    public bool Rsv1 { get; init; }
 }

@@ -29,32 +29,50 @@ public static class FrameHeaderReader
     public static ParseStatus TryRead(ReadOnlySpan<byte> input, bool expectMasked, out FrameHeader header, out ushort closeCode)
         => TryRead(input, expectMasked, out header, out closeCode, out _);
 
+    /// <summary>
+    /// Decodes a header from one span; with <paramref name="allowRsv1"/> (permessage-deflate
+    /// negotiated) RSV1 is accepted on the first frame of a data message (see <see cref="FrameHeader.Rsv1"/>).
+    /// </summary>
+    public static ParseStatus TryRead(ReadOnlySpan<byte> input, bool expectMasked, bool allowRsv1, out FrameHeader header, out ushort closeCode)
+        => TryRead(input, expectMasked, allowRsv1, out header, out closeCode, out _);
+
     /// <summary>Decodes a header that may span several segments.</summary>
     public static ParseStatus TryRead(in ReadOnlySequence<byte> input, bool expectMasked, out FrameHeader header, out ushort closeCode)
         => TryRead(input, expectMasked, out header, out closeCode, out _);
 
     /// <summary>As the public overload, plus a fixed reason string when invalid.</summary>
     internal static ParseStatus TryRead(in ReadOnlySequence<byte> input, bool expectMasked, out FrameHeader header, out ushort closeCode, out string? reason)
+        => TryRead(input, expectMasked, allowRsv1: false, out header, out closeCode, out reason);
+
+    /// <summary>
+    /// As the public overload, plus a fixed reason string when invalid. With
+    /// <paramref name="allowRsv1"/> (permessage-deflate negotiated) RSV1 may be set on the first
+    /// frame of a data message; on a control frame or a continuation it is still an error (RFC 7692 §6.1).
+    /// </summary>
+    internal static ParseStatus TryRead(in ReadOnlySequence<byte> input, bool expectMasked, bool allowRsv1, out FrameHeader header, out ushort closeCode, out string? reason)
     {
         var first = input.FirstSpan;
         if (first.Length >= FrameWriter.MaxHeaderLength || input.IsSingleSegment)
         {
-            return TryRead(first, expectMasked, out header, out closeCode, out reason);
+            return TryRead(first, expectMasked, allowRsv1, out header, out closeCode, out reason);
         }
 
-        return TryReadMultiSegment(input, expectMasked, out header, out closeCode, out reason);
+        return TryReadMultiSegment(input, expectMasked, allowRsv1, out header, out closeCode, out reason);
     }
 
-    private static ParseStatus TryReadMultiSegment(in ReadOnlySequence<byte> input, bool expectMasked, out FrameHeader header, out ushort closeCode, out string? reason)
+    private static ParseStatus TryReadMultiSegment(in ReadOnlySequence<byte> input, bool expectMasked, bool allowRsv1, out FrameHeader header, out ushort closeCode, out string? reason)
     {
         Span<byte> buffer = stackalloc byte[FrameWriter.MaxHeaderLength];
         var length = (int)Math.Min(input.Length, FrameWriter.MaxHeaderLength);
         input.Slice(0, length).CopyTo(buffer);
-        return TryRead(buffer[..length], expectMasked, out header, out closeCode, out reason);
+        return TryRead(buffer[..length], expectMasked, allowRsv1, out header, out closeCode, out reason);
     }
 
     /// <summary>As the public overload, plus a fixed reason string when invalid.</summary>
     internal static ParseStatus TryRead(ReadOnlySpan<byte> input, bool expectMasked, out FrameHeader header, out ushort closeCode, out string? reason)
+        => TryRead(input, expectMasked, allowRsv1: false, out header, out closeCode, out reason);
+
+    private static ParseStatus TryRead(ReadOnlySpan<byte> input, bool expectMasked, bool allowRsv1, out FrameHeader header, out ushort closeCode, out string? reason)
     {
         header = default;
         closeCode = 0;
@@ -73,12 +91,23 @@ public static class FrameHeaderReader
         // | |1|2|3|       |K|             |
         // The first byte is checked as soon as it arrives.
         var b0 = input[0];
-        if ((b0 & 0x70) != 0)
+        if ((b0 & (allowRsv1 ? 0x30 : 0x70)) != 0)
         {
             return Fail(WebSocketCloseCodes.ProtocolError, "reserved bits set", out closeCode, out reason);
         }
 
         var opcode = (WebSocketOpcode)(b0 & 0x0F);
+        var rsv1 = (b0 & 0x40) != 0;
+        if (rsv1 && ((byte)opcode & 0x8) != 0)
+        {
+            return Fail(WebSocketCloseCodes.ProtocolError, "RSV1 set on a control frame", out closeCode, out reason);
+        }
+
+        if (rsv1 && opcode == WebSocketOpcode.Continuation)
+        {
+            return Fail(WebSocketCloseCodes.ProtocolError, "RSV1 set on a continuation frame", out closeCode, out reason);
+        }
+
         if (opcode is not (WebSocketOpcode.Continuation or WebSocketOpcode.Text or WebSocketOpcode.Binary
             or WebSocketOpcode.Close or WebSocketOpcode.Ping or WebSocketOpcode.Pong))
         {
@@ -144,7 +173,7 @@ public static class FrameHeaderReader
         }
 
         var maskKey = masked ? BinaryPrimitives.ReadUInt32LittleEndian(input[(2 + lengthBytes)..]) : 0;
-        header = new FrameHeader(fin, opcode, masked, maskKey, payloadLength, headerLength);
+        header = new FrameHeader(fin, opcode, masked, maskKey, payloadLength, headerLength) { Rsv1 = rsv1 };
         return ParseStatus.Done;
     }
 

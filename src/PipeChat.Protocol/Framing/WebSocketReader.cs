@@ -9,6 +9,9 @@ namespace PipeChat.Protocol.Framing;
 /// fail-fast UTF-8 validation of text across fragments and segments, control frames,
 /// close-payload validation and the message-size limit. Pure: no I/O, no allocation.
 /// A mutable struct: keep it in a field and call <see cref="Read"/> by reference.
+/// With an <see cref="Inflater"/> (permessage-deflate negotiated, RFC 7692) a message whose first
+/// frame has RSV1 set is decompressed as it arrives: the sink, the UTF-8 check and the size
+/// limit all see the decompressed bytes, so a decompression bomb stops at the limit (1009).
 /// </summary>
 public struct WebSocketReader
 {
@@ -28,6 +31,9 @@ public struct WebSocketReader
     private WebSocketOpcode _messageOpcode;
     private long _messageLength;
     private Utf8StreamValidator _utf8;
+    private bool _messageCompressed;
+    private long _compressedLength;
+    private IMessageInflater? _inflater;
 
     // Events.
     private WebSocketOpcode _lastMessageType;
@@ -46,6 +52,19 @@ public struct WebSocketReader
         _isServer = isServer;
         _maxMessageBytes = maxMessageBytes;
     }
+
+    /// <summary>
+    /// Decompressor for messages sent with RSV1 (permessage-deflate negotiated); null (the
+    /// default) leaves RSV1 a protocol error. Set before the first frame is read.
+    /// </summary>
+    public IMessageInflater? Inflater
+    {
+        readonly get => _inflater;
+        set => _inflater = value;
+    }
+
+    /// <summary>Whether the last completed message arrived compressed (RSV1), valid after <see cref="WebSocketReadResult.Message"/>.</summary>
+    public readonly bool MessageWasCompressed => _messageCompressed;
 
     /// <summary>Type of the last completed message (Text or Binary), valid after <see cref="WebSocketReadResult.Message"/>.</summary>
     public readonly WebSocketOpcode MessageType => _lastMessageType;
@@ -120,6 +139,8 @@ public struct WebSocketReader
         _inMessage = false;
         _messageLength = 0;
         _utf8.Reset();
+        _messageCompressed = false;
+        _inflater?.Reset();
         _controlLength = 0;
         _lastControlOpcode = default;
         _closeCode = 0;
@@ -130,7 +151,7 @@ public struct WebSocketReader
     /// <summary>Parses and checks the next header; false when more data is needed or on error.</summary>
     private bool TryStartFrame(ref ReadOnlySequence<byte> remaining)
     {
-        var status = FrameHeaderReader.TryRead(remaining, _isServer, out var header, out var code, out var reason);
+        var status = FrameHeaderReader.TryRead(remaining, _isServer, _inflater is not null, out var header, out var code, out var reason);
         if (status == ParseStatus.NeedMoreData)
         {
             return false;
@@ -165,14 +186,31 @@ public struct WebSocketReader
                 _messageOpcode = header.Opcode;
                 _messageLength = 0;
                 _utf8.Reset();
+                _messageCompressed = header.Rsv1;
+                _compressedLength = 0;
             }
 
-            if (header.PayloadLength > _maxMessageBytes - _messageLength)
+            if (_messageCompressed)
             {
-                return Fail(WebSocketCloseCodes.MessageTooBig, "message too big");
-            }
+                // The limit applies to the decompressed bytes (checked as they come out); the
+                // compressed ones only need a bound: DEFLATE never grows data by more than a few
+                // bytes per 64 KiB stored block.
+                if (header.PayloadLength > CompressedLimit - _compressedLength)
+                {
+                    return Fail(WebSocketCloseCodes.MessageTooBig, "message too big");
+                }
 
-            _messageLength += header.PayloadLength;
+                _compressedLength += header.PayloadLength;
+            }
+            else
+            {
+                if (header.PayloadLength > _maxMessageBytes - _messageLength)
+                {
+                    return Fail(WebSocketCloseCodes.MessageTooBig, "message too big");
+                }
+
+                _messageLength += header.PayloadLength;
+            }
         }
 
         _inFrame = true;
@@ -225,6 +263,18 @@ public struct WebSocketReader
             return null;
         }
 
+        if (_messageCompressed)
+        {
+            // RFC 7692 §7.2.2: append 0x00 0x00 0xff 0xff to the payload, then decompress.
+            ReadOnlySpan<byte> tail = [0x00, 0x00, 0xFF, 0xFF];
+            var complete = InflateData(tail, sink);
+            _inflater!.Reset();
+            if (!complete)
+            {
+                return WebSocketReadResult.Error;
+            }
+        }
+
         if (_messageOpcode == WebSocketOpcode.Text && !_utf8.TryAppend(default, isFinal: true))
         {
             Fail(WebSocketCloseCodes.InvalidPayloadData, "invalid UTF-8");
@@ -242,6 +292,11 @@ public struct WebSocketReader
     /// </summary>
     private bool WriteData(ReadOnlySpan<byte> source, IBufferWriter<byte> sink)
     {
+        if (_messageCompressed)
+        {
+            return WriteCompressedData(source, sink);
+        }
+
         while (!source.IsEmpty)
         {
             var destination = sink.GetSpan();
@@ -266,6 +321,83 @@ public struct WebSocketReader
         }
 
         return true;
+    }
+
+    /// <summary>Largest compressed size of a message: the limit plus DEFLATE's worst-case growth.</summary>
+    private readonly long CompressedLimit
+    {
+        get
+        {
+            var growth = (_maxMessageBytes >> 8) + 64;
+            return _maxMessageBytes > long.MaxValue - growth ? long.MaxValue : _maxMessageBytes + growth;
+        }
+    }
+
+    /// <summary>Unmasks compressed payload in small chunks and decompresses each into the sink.</summary>
+    private bool WriteCompressedData(ReadOnlySpan<byte> source, IBufferWriter<byte> sink)
+    {
+        Span<byte> chunk = stackalloc byte[512];
+        while (!source.IsEmpty)
+        {
+            var count = Math.Min(chunk.Length, source.Length);
+            if (_isServer)
+            {
+                _maskIndex = WebSocketMask.ApplyTo(source[..count], chunk, _frameMaskKey, _maskIndex);
+            }
+            else
+            {
+                source[..count].CopyTo(chunk);
+            }
+
+            if (!InflateData(chunk[..count], sink))
+            {
+                return false;
+            }
+
+            source = source[count..];
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Decompresses into whatever memory the sink offers, never more than one byte past the
+    /// message limit, validating text as it comes out.
+    /// </summary>
+    private bool InflateData(ReadOnlySpan<byte> input, IBufferWriter<byte> sink)
+    {
+        while (true)
+        {
+            var allowed = _maxMessageBytes - _messageLength;
+            var destination = sink.GetSpan();
+            if (destination.Length > allowed + 1)
+            {
+                destination = destination[..(int)(allowed + 1)];
+            }
+
+            if (!_inflater!.Inflate(input, destination, out var consumed, out var written))
+            {
+                return Fail(WebSocketCloseCodes.InvalidPayloadData, "invalid compressed data");
+            }
+
+            if (written > allowed)
+            {
+                return Fail(WebSocketCloseCodes.MessageTooBig, "message too big");
+            }
+
+            if (_messageOpcode == WebSocketOpcode.Text && !_utf8.TryAppend(destination[..written], isFinal: false))
+            {
+                return Fail(WebSocketCloseCodes.InvalidPayloadData, "invalid UTF-8");
+            }
+
+            sink.Advance(written);
+            _messageLength += written;
+            input = input[consumed..];
+            if ((input.IsEmpty && written < destination.Length) || (consumed == 0 && written == 0))
+            {
+                return true;
+            }
+        }
     }
 
     /// <summary>Buffers a control payload until whole, then reports it.</summary>
@@ -314,6 +446,11 @@ public struct WebSocketReader
 
     private bool Fail(ushort code, string reason)
     {
+        if (_messageCompressed)
+        {
+            _inflater?.Reset();
+        }
+
         _failed = true;
         _closeCode = code;
         _errorReason = reason;

@@ -52,7 +52,7 @@ public readonly ref struct HandshakeRequest
     /// <summary>true when the request asks for a WebSocket upgrade (an Upgrade header naming websocket).</summary>
     public bool IsWebSocketUpgrade => AnyHeaderListContains("upgrade"u8, "websocket"u8, ignoreCase: true);
 
-    /// <summary>true when the client offered any Sec-WebSocket-Extensions (we decline them all).</summary>
+    /// <summary>true when the client offered any Sec-WebSocket-Extensions.</summary>
     public bool HasExtensions => _layout.ExtensionsIndex != 0;
 
     /// <summary>Total bytes of the request head including the final CRLFCRLF.</summary>
@@ -143,6 +143,26 @@ public readonly ref struct HandshakeRequest
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Negotiates permessage-deflate over every Sec-WebSocket-Extensions line in order: the first
+    /// acceptable offer wins (see <see cref="PerMessageDeflate"/>); false declines.
+    /// </summary>
+    public bool TryNegotiateDeflate(in DeflateSettings settings, out DeflateAgreement agreement)
+    {
+        for (var i = 0; i < _layout.HeaderCount; i++)
+        {
+            var entry = _layout.Headers[i];
+            if (Ascii.EqualsIgnoreCase(HeaderName(entry), "sec-websocket-extensions"u8)
+                && PerMessageDeflate.TrySelect(HeaderValue(entry), settings, out agreement))
+            {
+                return true;
+            }
+        }
+
+        agreement = default;
+        return false;
     }
 
     /// <summary>Whether the client listed this subprotocol in Sec-WebSocket-Protocol (any of its header lines), compared exactly.</summary>

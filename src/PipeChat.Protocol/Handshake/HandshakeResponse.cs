@@ -27,6 +27,8 @@ public static class HandshakeResponse
 
     private static ReadOnlySpan<byte> SubProtocolHeader => "\r\nSec-WebSocket-Protocol: "u8;
 
+    private static ReadOnlySpan<byte> ExtensionsHeader => "\r\nSec-WebSocket-Extensions: "u8;
+
     /// <summary>
     /// Sec-WebSocket-Accept = base64(SHA-1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")) (RFC 6455 §4.2.2).
     /// Writes 28 ASCII bytes into <paramref name="destination"/>; no allocation.
@@ -56,12 +58,20 @@ public static class HandshakeResponse
         }
     }
 
-    /// <summary>Writes "101 Switching Protocols" with the accept key and, when non-empty, the chosen subprotocol. Never an extension.</summary>
+    /// <summary>Writes "101 Switching Protocols" with the accept key and, when non-empty, the chosen subprotocol. No extension.</summary>
     public static void WriteSwitchingProtocols(IBufferWriter<byte> output, ReadOnlySpan<byte> key, ReadOnlySpan<byte> subProtocol)
+        => WriteSwitchingProtocols(output, key, subProtocol, default);
+
+    /// <summary>
+    /// Writes "101 Switching Protocols" with the accept key and, when non-empty, the chosen
+    /// subprotocol and the accepted extensions (a Sec-WebSocket-Extensions value).
+    /// </summary>
+    public static void WriteSwitchingProtocols(IBufferWriter<byte> output, ReadOnlySpan<byte> key, ReadOnlySpan<byte> subProtocol, ReadOnlySpan<byte> extensions)
     {
         ArgumentNullException.ThrowIfNull(output);
         var length = SwitchingProtocolsHead.Length + AcceptKeyLength + 4
-            + (subProtocol.IsEmpty ? 0 : SubProtocolHeader.Length + subProtocol.Length);
+            + (subProtocol.IsEmpty ? 0 : SubProtocolHeader.Length + subProtocol.Length)
+            + (extensions.IsEmpty ? 0 : ExtensionsHeader.Length + extensions.Length);
         var span = output.GetSpan(length);
         var writer = new ResponseHeadWriter(span);
         writer.Write(SwitchingProtocolsHead);
@@ -71,6 +81,12 @@ public static class HandshakeResponse
         {
             writer.Write(SubProtocolHeader);
             writer.Write(subProtocol);
+        }
+
+        if (!extensions.IsEmpty)
+        {
+            writer.Write(ExtensionsHeader);
+            writer.Write(extensions);
         }
 
         writer.Write("\r\n\r\n"u8);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using PipeChat.Protocol.Framing;
+using PipeChat.Server.Compression;
 
 namespace PipeChat.Server.Buffers;
 
@@ -10,6 +11,9 @@ namespace PipeChat.Server.Buffers;
 /// by every recipient's outbound queue. Written once through <see cref="IBufferWriter{T}"/>
 /// (the payload), then <see cref="Seal"/> puts the header in front of it; from then on it is
 /// read-only. The last <see cref="Release"/> returns the buffer and the object to their pools.
+/// A data frame may carry a compressed twin (permessage-deflate, RSV1 set), built the first time a
+/// recipient that negotiated the extension asks for it and then shared by all such recipients;
+/// the twin lives as long as the frame.
 /// </summary>
 public sealed class SharedFrame : IBufferWriter<byte>
 {
@@ -25,6 +29,10 @@ public sealed class SharedFrame : IBufferWriter<byte>
     private int _start;
     private int _refCount;
     private bool _sealed;
+
+    // Compressed twin: 0 not tried, 1 building, 2 built (in _compressed), 3 not worth it.
+    private int _compressState;
+    private SharedFrame? _compressed;
 
     private SharedFrame()
     {
@@ -79,6 +87,8 @@ public sealed class SharedFrame : IBufferWriter<byte>
         frame._start = HeaderReserve;
         frame._sealed = false;
         frame._refCount = 1;
+        frame._compressState = 0;
+        frame._compressed = null;
         return frame;
     }
 
@@ -93,14 +103,58 @@ public sealed class SharedFrame : IBufferWriter<byte>
     }
 
     /// <summary>Writes the frame header in front of the payload. After this the frame is immutable.</summary>
-    public void Seal(WebSocketOpcode opcode)
+    public void Seal(WebSocketOpcode opcode) => Seal(opcode, compressed: false);
+
+    /// <summary>Writes the header; <paramref name="compressed"/> sets RSV1 (a permessage-deflate payload).</summary>
+    internal void Seal(WebSocketOpcode opcode, bool compressed)
     {
         Debug.Assert(!_sealed);
         var headerLength = FrameWriter.GetHeaderLength(_payloadLength, masked: false);
         _start = _payloadOffset - headerLength;
         FrameWriter.WriteHeader(_buffer.AsSpan(_start, headerLength), opcode, fin: true, _payloadLength, masked: false, maskKey: 0);
+        if (compressed)
+        {
+            _buffer[_start] |= 0x40;
+        }
+
         _sealed = true;
     }
+
+    /// <summary>
+    /// The frame to send to a recipient that negotiated permessage-deflate: the compressed twin
+    /// for a data frame of at least the threshold (built on first call, once), otherwise this
+    /// frame. <paramref name="maxWindowBits"/> is the largest window the recipient accepts; the
+    /// twin (made with the codec's window) suits it when the payload fits in that window, since
+    /// no back-reference can then reach further. While another thread builds the twin, or when
+    /// compression does not pay, the plain frame goes out: RSV1 is per message.
+    /// </summary>
+    internal SharedFrame ForDeflateRecipient(DeflateCodec codec, int maxWindowBits)
+    {
+        Debug.Assert(_sealed);
+        var state = Volatile.Read(ref _compressState);
+        if (state == 2)
+        {
+            return FitsWindow(maxWindowBits, codec) ? _compressed! : this;
+        }
+
+        if (state != 0 || _payloadLength < codec.ThresholdBytes || (_buffer[_start] & 0x08) != 0 || !FitsWindow(maxWindowBits, codec))
+        {
+            return this;
+        }
+
+        if (Interlocked.CompareExchange(ref _compressState, 1, 0) != 0)
+        {
+            return Volatile.Read(ref _compressState) == 2 ? _compressed! : this;
+        }
+
+        var twin = codec.Compress(Payload, (WebSocketOpcode)(_buffer[_start] & 0x0F));
+        _compressed = twin;
+        Volatile.Write(ref _compressState, twin is null ? 3 : 2);
+        return twin ?? this;
+    }
+
+    private bool FitsWindow(int maxWindowBits, DeflateCodec codec)
+        => maxWindowBits >= codec.WindowBits || _payloadLength <= 1 << maxWindowBits;
 
     /// <summary>Adds a reference for one more holder (e.g. a recipient's queue).</summary>
     public void AddReference() => Interlocked.Increment(ref _refCount);
@@ -115,6 +169,13 @@ public sealed class SharedFrame : IBufferWriter<byte>
         }
 
         Debug.Assert(remaining == 0, "SharedFrame released more often than referenced");
+        if (_compressed is { } twin)
+        {
+            _compressed = null;
+            twin.Release();
+        }
+
+        _compressState = 0;
         var buffer = _buffer;
         _buffer = [];
         ArrayPool<byte>.Shared.Return(buffer);

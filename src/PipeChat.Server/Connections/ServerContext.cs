@@ -16,6 +16,13 @@ internal sealed class ServerContext
         Chat = chat;
         Echo = new EchoApplication();
         EchoPath = options.EchoPath is { } echo ? System.Text.Encoding.UTF8.GetBytes(echo) : null;
+        Deflate = options.PermessageDeflate
+            ? new Compression.DeflateCodec(options.DeflateThresholdBytes, options.DeflateLevel, options.DeflateWindowBits)
+            : null;
+        if (Deflate is { } codec)
+        {
+            metrics.DeflateCounts = () => (codec.MessagesCompressed, codec.MessagesIncompressible);
+        }
         HandshakeTimeoutMs = (long)(options.HandshakeTimeoutSeconds * 1000);
         PingIntervalMs = (long)(options.PingIntervalSeconds * 1000);
         CloseTimeoutMs = (long)(options.CloseTimeoutSeconds * 1000);
@@ -35,6 +42,9 @@ internal sealed class ServerContext
     public IWebSocketApplication Chat { get; }
 
     public IWebSocketApplication Echo { get; }
+
+    /// <summary>permessage-deflate (compressors, settings), or null when the extension is off.</summary>
+    public Compression.DeflateCodec? Deflate { get; }
 
     /// <summary>The echo endpoint's path as bytes (compared with the request path), or null when off.</summary>
     public byte[]? EchoPath { get; }

@@ -180,6 +180,7 @@ internal sealed partial class WebSocketSession
             Volatile.Write(ref _state, (int)SessionState.Closed);
             ReleaseQueued();
             _sink.Reset();
+            _reader.Inflater?.Reset();
             _server.Sessions.Remove(this);
             try
             {

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Connections;
 using PipeChat.Protocol.Framing;
 using PipeChat.Protocol.Handshake;
 using PipeChat.Server.Buffers;
+using PipeChat.Server.Compression;
 using PipeChat.Server.Diagnostics;
 using PipeChat.Server.Http;
 using PipeChat.Server.Http.Api;
@@ -49,6 +50,10 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
     private byte[]? _pendingKey;
     private HttpAnswer _httpAnswer;
     private volatile bool _outputBroken;
+
+    // permessage-deflate: the largest window the peer accepts from us, 0 when not negotiated.
+    private int _deflateWindowBits;
+    private DeflateAgreement? _pendingDeflate;
 
     public WebSocketSession(ConnectionContext connection, ServerContext server)
     {
@@ -180,6 +185,11 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
             return false;
         }
 
+        if (_deflateWindowBits != 0)
+        {
+            frame = frame.ForDeflateRecipient(_server.Deflate!, _deflateWindowBits);
+        }
+
         var length = QueueCost(frame);
         var queued = Interlocked.Add(ref _queuedBytes, length);
         if (queued > _server.Options.MaxQueuedBytes && queued != length)
@@ -306,11 +316,12 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
                 else
                 {
                     UserId = userId;
-                    HandshakeResponse.WriteSwitchingProtocols(_output, _pendingKey, default);
+                    WriteUpgrade(_pendingKey, _pendingDeflate);
                     outcome = HandshakeOutcome.Upgraded;
                 }
 
                 _pendingKey = null;
+                _pendingDeflate = null;
             }
 
             if (outcome == HandshakeOutcome.PendingApi)
@@ -390,16 +401,20 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
             }
 
             _application = application;
+            DeflateAgreement? deflate = _server.Deflate is { } codec && request.TryNegotiateDeflate(codec.Settings, out var agreement)
+                ? agreement
+                : null;
             if (decision.UserId is null)
             {
                 // Credentials are checked asynchronously; keep the key (24 bytes) for the 101.
                 _pendingAccept = decision;
                 _pendingKey = request.Key.ToArray();
+                _pendingDeflate = deflate;
                 return HandshakeOutcome.PendingAccept;
             }
 
             UserId = decision.UserId;
-            HandshakeResponse.WriteSwitchingProtocols(_output, request.Key, default);
+            WriteUpgrade(request.Key, deflate);
             return HandshakeOutcome.Upgraded;
         }
         finally
@@ -409,6 +424,23 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
                 ArrayPool<byte>.Shared.Return(scratch);
             }
         }
+    }
+
+    /// <summary>Writes the 101 (echoing the accepted permessage-deflate parameters) and switches the extension on.</summary>
+    private void WriteUpgrade(ReadOnlySpan<byte> key, DeflateAgreement? deflate)
+    {
+        if (deflate is not { } agreement)
+        {
+            HandshakeResponse.WriteSwitchingProtocols(_output, key, default);
+            return;
+        }
+
+        Span<byte> extensions = stackalloc byte[DeflateAgreement.MaxResponseLength];
+        var length = PerMessageDeflate.WriteResponse(agreement, extensions);
+        HandshakeResponse.WriteSwitchingProtocols(_output, key, default, extensions[..length]);
+        _reader.Inflater = _server.Deflate!.CreateSessionInflater();
+        _deflateWindowBits = agreement.ServerMaxWindowBits;
+        _server.Metrics.DeflateNegotiated();
     }
 
     /// <summary>After refusing a request whose body is still coming: read and drop it (bounded by the handshake timeout), so closing does not reset the connection before the answer is read.</summary>
@@ -453,6 +485,11 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
 
                 case WebSocketReadResult.Message:
                     _server.Metrics.MessageIn(_sink.WrittenCount);
+                    if (_reader.MessageWasCompressed)
+                    {
+                        _server.Metrics.CompressedMessageIn();
+                    }
+
                     if (State == SessionState.Open)
                     {
                         _application!.OnMessage(this, _reader.MessageType, _sink.WrittenSpan);

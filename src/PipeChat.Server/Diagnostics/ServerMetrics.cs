@@ -20,6 +20,8 @@ public sealed class ServerMetrics : IDisposable
     private long _bytesOut;
     private long _protocolErrors;
     private long _slowConsumers;
+    private long _deflateConnections;
+    private long _compressedMessagesIn;
 
     public ServerMetrics()
     {
@@ -38,6 +40,9 @@ public sealed class ServerMetrics : IDisposable
 
     /// <summary>Outbound bytes queued over all connections, summed when read (nothing on the hot path).</summary>
     public Func<long>? QueuedBytes { get; set; }
+
+    /// <summary>permessage-deflate counters (messages compressed once each, sent plain because compression did not pay), when the extension is on.</summary>
+    public Func<(long Compressed, long Incompressible)>? DeflateCounts { get; set; }
 
     /// <summary>Extra gauges (rooms, users) supplied by the chat layer.</summary>
     public Func<(string Name, string Help, long Value)[]>? ExtraGauges { get; set; }
@@ -74,6 +79,12 @@ public sealed class ServerMetrics : IDisposable
 
     public void SlowConsumer() => Interlocked.Increment(ref _slowConsumers);
 
+    /// <summary>A connection negotiated permessage-deflate.</summary>
+    public void DeflateNegotiated() => Interlocked.Increment(ref _deflateConnections);
+
+    /// <summary>A compressed message arrived (counted in <see cref="MessageIn"/> too, with its decompressed size).</summary>
+    public void CompressedMessageIn() => Interlocked.Increment(ref _compressedMessagesIn);
+
     /// <summary>Prometheus text exposition format 0.0.4.</summary>
     public string RenderPrometheus()
     {
@@ -94,6 +105,15 @@ public sealed class ServerMetrics : IDisposable
         Gauge(sb, "pipechat_gc_fragmented_bytes", "free space inside the managed heap after the last collection", gc.FragmentedBytes);
         Gauge(sb, "pipechat_gc_committed_bytes", "memory committed by the garbage collector", gc.TotalCommittedBytes);
         Counter(sb, "pipechat_gc_collections_total", "garbage collections (all generations)", GC.CollectionCount(0));
+        if (DeflateCounts is { } deflate)
+        {
+            var (compressed, incompressible) = deflate();
+            Counter(sb, "pipechat_deflate_connections_total", "connections that negotiated permessage-deflate", _deflateConnections);
+            Counter(sb, "pipechat_deflate_messages_in_total", "compressed messages received", _compressedMessagesIn);
+            Counter(sb, "pipechat_deflate_messages_compressed_total", "outgoing messages compressed (once each, however many recipients share the frame)", compressed);
+            Counter(sb, "pipechat_deflate_messages_incompressible_total", "outgoing messages sent plain because compression did not make them smaller", incompressible);
+        }
+
         if (ExtraGauges is { } extra)
         {
             foreach (var (name, help, value) in extra())

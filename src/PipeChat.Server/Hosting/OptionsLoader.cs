@@ -139,6 +139,9 @@ internal static class OptionsLoader
         Range(nameof(o.ListenBacklog), o.ListenBacklog, 1, 65535);
         Range(nameof(o.MaxMessageBytes), o.MaxMessageBytes, 1, 1L << 31);
         Range(nameof(o.MaxRequestHeaderBytes), o.MaxRequestHeaderBytes, 512, 1024 * 1024);
+        Range(nameof(o.DeflateThresholdBytes), o.DeflateThresholdBytes, 0, int.MaxValue);
+        Range(nameof(o.DeflateLevel), o.DeflateLevel, 1, 9);
+        Range(nameof(o.DeflateWindowBits), o.DeflateWindowBits, 8, 15);
         Range(nameof(o.HandshakeTimeoutSeconds), o.HandshakeTimeoutSeconds, 0.1, 3600);
         Range(nameof(o.PingIntervalSeconds), o.PingIntervalSeconds, 0.5, 3600);
         Range(nameof(o.CloseTimeoutSeconds), o.CloseTimeoutSeconds, 0.1, 600);

@@ -26,6 +26,18 @@ public sealed class ServerOptions
 
     public int MaxRequestHeaderBytes { get; set; } = 8 * 1024;
 
+    /// <summary>Whether permessage-deflate (RFC 7692) is accepted when a client offers it.</summary>
+    public bool PermessageDeflate { get; set; } = true;
+
+    /// <summary>With permessage-deflate: payloads shorter than this go uncompressed.</summary>
+    public int DeflateThresholdBytes { get; set; } = 256;
+
+    /// <summary>zlib compression level 1 (fastest) to 9 (smallest).</summary>
+    public int DeflateLevel { get; set; } = 6;
+
+    /// <summary>LZ77 window of compressed frames, and the largest asked of clients that offer to limit theirs (8–15).</summary>
+    public int DeflateWindowBits { get; set; } = 15;
+
     public double HandshakeTimeoutSeconds { get; set; } = 10;
 
     /// <summary>Idle time before the server pings; a peer silent for two intervals is dropped.</summary>

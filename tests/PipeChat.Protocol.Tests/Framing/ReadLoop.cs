@@ -14,17 +14,17 @@ internal sealed record ReadEvent(WebSocketReadResult Result, WebSocketOpcode Mes
 internal static class ReadLoop
 {
     /// <summary>Feeds the input in the three shapes (whole, split at every offset, one byte per piece).</summary>
-    public static IEnumerable<(string Shape, List<ReadEvent> Events)> AllShapes(byte[] input, bool isServer, long maxMessageBytes = 1 << 20)
+    public static IEnumerable<(string Shape, List<ReadEvent> Events)> AllShapes(byte[] input, bool isServer, long maxMessageBytes = 1 << 20, Func<IMessageInflater>? inflater = null)
     {
-        yield return ("whole", Run([input], isServer, maxMessageBytes));
+        yield return ("whole", Run([input], isServer, maxMessageBytes, inflater?.Invoke()));
         for (var i = 1; i < input.Length; i++)
         {
-            yield return ($"split@{i}", Run([input.AsMemory(0, i), input.AsMemory(i)], isServer, maxMessageBytes));
+            yield return ($"split@{i}", Run([input.AsMemory(0, i), input.AsMemory(i)], isServer, maxMessageBytes, inflater?.Invoke()));
         }
 
         if (input.Length > 1)
         {
-            yield return ("byte-per-piece", Run(OneBytePieces(input), isServer, maxMessageBytes));
+            yield return ("byte-per-piece", Run(OneBytePieces(input), isServer, maxMessageBytes, inflater?.Invoke()));
         }
     }
 
@@ -40,9 +40,9 @@ internal static class ReadLoop
     }
 
     /// <summary>Runs the loop until the input is used up or the reader reports an error.</summary>
-    public static List<ReadEvent> Run(IReadOnlyList<ReadOnlyMemory<byte>> pieces, bool isServer, long maxMessageBytes = 1 << 20)
+    public static List<ReadEvent> Run(IReadOnlyList<ReadOnlyMemory<byte>> pieces, bool isServer, long maxMessageBytes = 1 << 20, IMessageInflater? inflater = null)
     {
-        var reader = new WebSocketReader(isServer, maxMessageBytes);
+        var reader = new WebSocketReader(isServer, maxMessageBytes) { Inflater = inflater };
         var sink = new ArrayBufferWriter<byte>();
         var events = new List<ReadEvent>();
         var held = new List<ReadOnlyMemory<byte>>();

@@ -27,7 +27,7 @@ public sealed class HandshakeConformanceTests(HandshakeServerFixture server) : I
     }
 
     [Fact]
-    public async Task Upgrade_offering_permessage_deflate_is_accepted_without_extensions()
+    public async Task Upgrade_offering_permessage_deflate_is_answered_with_the_accepted_parameters()
     {
         await using var client = await RawWebSocketClient.OpenAsync(server.Port);
 
@@ -36,7 +36,7 @@ public sealed class HandshakeConformanceTests(HandshakeServerFixture server) : I
 
         var head = await client.ReadHttpHeadAsync();
         Assert.Equal(101, head.StatusCode);
-        Assert.False(head.Headers.ContainsKey("Sec-WebSocket-Extensions"), "no extension may be accepted");
+        Assert.Equal("permessage-deflate; server_no_context_takeover; client_no_context_takeover", head.Headers.GetValueOrDefault("Sec-WebSocket-Extensions"));
     }
 
     [Fact]

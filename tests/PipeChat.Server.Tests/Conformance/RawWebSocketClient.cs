@@ -34,6 +34,9 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
         _deadline = new CancellationTokenSource(timeout);
     }
 
+    /// <summary>The server's Sec-WebSocket-Extensions answer (null: none); when set, frames may carry RSV1.</summary>
+    public string? Extensions { get; private set; }
+
     /// <summary>True once the server ended the connection with a reset rather than a FIN.</summary>
     public bool EndedByReset { get; private set; }
 
@@ -57,18 +60,21 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
     }
 
     /// <summary>Opens a TCP connection and completes the WebSocket opening handshake on <paramref name="path"/>.</summary>
-    public static async Task<RawWebSocketClient> ConnectAsync(int port, string path = "/echo", TimeSpan? timeout = null)
+    /// <param name="extensions">A Sec-WebSocket-Extensions offer to send (e.g. "permessage-deflate"), or null.</param>
+    public static async Task<RawWebSocketClient> ConnectAsync(int port, string path = "/echo", TimeSpan? timeout = null, string? extensions = null)
     {
         var client = await OpenAsync(port, timeout);
         try
         {
             var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+            var offer = extensions is null ? "" : $"Sec-WebSocket-Extensions: {extensions}\r\n";
             await client.SendTextAsync(
                 $"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n");
+                $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n{offer}\r\n");
             var head = await client.ReadHttpHeadAsync();
             Assert.True(head.StatusCode == 101, $"expected 101 Switching Protocols, got \"{head.StatusLine}\"");
             Assert.Equal(ExpectedAccept(key), head.Headers.GetValueOrDefault("Sec-WebSocket-Accept"));
+            client.Extensions = head.Headers.GetValueOrDefault("Sec-WebSocket-Extensions");
             return client;
         }
         catch
@@ -171,7 +177,7 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
         while (true)
         {
             var available = _buffer.AsSpan(_start, _end - _start);
-            var status = FrameHeaderReader.TryRead(available, expectMasked: false, out var header, out var closeCode);
+            var status = FrameHeaderReader.TryRead(available, expectMasked: false, allowRsv1: Extensions is not null, out var header, out var closeCode);
             if (status == ParseStatus.Invalid)
             {
                 throw new InvalidDataException($"server sent an invalid frame header (would close with {closeCode}): {Convert.ToHexString(available[..Math.Min(14, available.Length)])}");
@@ -181,7 +187,7 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
             {
                 var payload = available.Slice(header.HeaderLength, checked((int)header.PayloadLength)).ToArray();
                 _start += header.HeaderLength + payload.Length;
-                var frame = new ServerFrame(header.Fin, header.Opcode, payload);
+                var frame = new ServerFrame(header.Fin, header.Opcode, payload, header.Rsv1);
                 _received.Add(frame.ToString());
                 return frame;
             }
@@ -217,7 +223,7 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
             last = next;
         }
 
-        var actual = message.ToArray();
+        var actual = first.Rsv1 ? Compression.ReferenceDeflate.Decompress(message.ToArray()) : message.ToArray();
         Assert.True(actual.Length == expected.Length, $"echo length: expected {expected.Length}, got {actual.Length}");
         Assert.True(actual.AsSpan().SequenceEqual(expected.Span), $"echo of {expected.Length} bytes differs at byte {actual.AsSpan().CommonPrefixLength(expected.Span)}");
     }

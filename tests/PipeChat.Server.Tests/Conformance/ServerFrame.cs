@@ -5,7 +5,7 @@ using PipeChat.Protocol.Framing;
 namespace PipeChat.Server.Tests.Conformance;
 
 /// <summary>A frame as the server sent it, payload copied out.</summary>
-internal sealed record ServerFrame(bool Fin, WebSocketOpcode Opcode, byte[] Payload)
+internal sealed record ServerFrame(bool Fin, WebSocketOpcode Opcode, byte[] Payload, bool Rsv1 = false)
 {
     /// <summary>The status code of a close frame, or null when its payload is empty.</summary>
     public ushort? CloseCode => Payload.Length >= 2 ? BinaryPrimitives.ReadUInt16BigEndian(Payload) : null;
@@ -18,6 +18,6 @@ internal sealed record ServerFrame(bool Fin, WebSocketOpcode Opcode, byte[] Payl
             return $"Close({(CloseCode is { } code ? code.ToString(System.Globalization.CultureInfo.InvariantCulture) : "no code")}{(reason.Length > 0 ? ", \"" + reason + "\"" : "")})";
         }
 
-        return $"{Opcode}(fin={Fin}, {Payload.Length} bytes)";
+        return $"{Opcode}(fin={Fin}{(Rsv1 ? ", compressed" : "")}, {Payload.Length} bytes)";
     }
 }

@@ -7,14 +7,15 @@ public sealed class DotNetClientInteropTests(InteropServersFixture servers) : IC
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(15);
 
-    public static TheoryData<string, string> MessageCases()
+    public static TheoryData<string, string, bool> MessageCases()
     {
-        var data = new TheoryData<string, string>();
+        var data = new TheoryData<string, string, bool>();
         foreach (var transport in InteropCases.Transports)
         {
             foreach (var name in InteropCases.Messages)
             {
-                data.Add(transport, name);
+                data.Add(transport, name, false);
+                data.Add(transport, name, true);
             }
         }
 
@@ -25,10 +26,11 @@ public sealed class DotNetClientInteropTests(InteropServersFixture servers) : IC
 
     [Theory]
     [MemberData(nameof(MessageCases))]
-    public async Task Message_is_echoed_exactly(string transport, string name)
+    public async Task Message_is_echoed_exactly(string transport, string name, bool deflate)
     {
         using var deadline = new CancellationTokenSource(s_timeout);
-        using var socket = await ConnectAsync(transport, deadline.Token);
+        using var socket = await ConnectAsync(transport, deadline.Token, deflate: deflate);
+        Assert.Equal(deflate, socket.HttpResponseHeaders?.ContainsKey("Sec-WebSocket-Extensions") ?? false);
         var (isText, payload) = InteropCases.Message(name);
         var type = isText ? WebSocketMessageType.Text : WebSocketMessageType.Binary;
 
@@ -76,9 +78,16 @@ public sealed class DotNetClientInteropTests(InteropServersFixture servers) : IC
         Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.CloseStatus);
     }
 
-    private async Task<ClientWebSocket> ConnectAsync(string transport, CancellationToken cancellationToken, bool keepAlive = false)
+    private async Task<ClientWebSocket> ConnectAsync(string transport, CancellationToken cancellationToken, bool keepAlive = false, bool deflate = false)
     {
         var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        if (deflate)
+        {
+            // ClientWebSocket compresses every message it sends (no threshold).
+            socket.Options.DangerousDeflateOptions = new WebSocketDeflateOptions();
+        }
+
         if (transport == "wss")
         {
             socket.Options.RemoteCertificateValidationCallback = (_, _, _, _) => true;

@@ -11,6 +11,12 @@ internal static class InteropCases
     public const string Ping = "ping";
     public const string Close = "close-1000";
 
+    /// <summary>permessage-deflate negotiated as the client configured it (on: accepted; off: none).</summary>
+    public const string Deflate = "deflate";
+
+    /// <summary>A 3-fragment message of 96 KiB with a ping between its first two fragments.</summary>
+    public static readonly string[] Fragmented = ["fragmented-text", "fragmented-binary"];
+
     private const string SizedTextPattern = "PipeChat 你好 🎉 ";
 
     public static readonly string[] Transports = ["ws", "wss"];
@@ -22,7 +28,7 @@ internal static class InteropCases
         "binary-0", "binary-125", "binary-126", "binary-65535", "binary-65536", "binary-1mib",
     ];
 
-    public static IEnumerable<string> All => [.. Messages, Ping, Close];
+    public static IEnumerable<string> All => [Deflate, .. Messages, .. Fragmented, Ping, Close];
 
     /// <summary>The payload for a message case: text as UTF-8 bytes, or binary bytes.</summary>
     public static (bool IsText, byte[] Payload) Message(string name) => name switch

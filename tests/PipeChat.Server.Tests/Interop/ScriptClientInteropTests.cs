@@ -1,15 +1,16 @@
 namespace PipeChat.Server.Tests.Interop;
 
 /// <summary>
-/// Real third-party clients against the echo endpoint over ws and wss: node's `ws` (npm) and python's
-/// `websockets` (Debian package). A missing client or package fails every row with the script's message.
+/// Real third-party clients against the echo endpoint over ws and wss: node's `ws` (npm) with and
+/// without permessage-deflate and python's `websockets` (Debian package; deflate on by default).
+/// A missing client or package fails every row with the script's message.
 /// </summary>
 public sealed class ScriptClientInteropTests(ScriptClientsFixture clients) : IClassFixture<ScriptClientsFixture>
 {
     public static TheoryData<string, string, string> Cases()
     {
         var data = new TheoryData<string, string, string>();
-        foreach (var client in new[] { "node-ws", "python-websockets" })
+        foreach (var client in new[] { "node-ws", "node-ws-plain", "python-websockets" })
         {
             foreach (var transport in InteropCases.Transports)
             {

@@ -28,7 +28,7 @@ public sealed class ScriptClientRun
 
     public IReadOnlyDictionary<string, (bool Ok, string Detail)> Results { get; }
 
-    public static async Task<ScriptClientRun> RunAsync(string program, string script, Uri url)
+    public static async Task<ScriptClientRun> RunAsync(string program, string script, Uri url, params string[] extraArguments)
     {
         var scriptPath = Path.Combine(RepositoryRoot(), "tests", "interop", script);
         var start = new ProcessStartInfo(program)
@@ -40,7 +40,12 @@ public sealed class ScriptClientRun
         };
         start.ArgumentList.Add(scriptPath);
         start.ArgumentList.Add(url.AbsoluteUri);
-        var description = $"{program} {script} {url}";
+        foreach (var argument in extraArguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var description = $"{program} {script} {url} {string.Join(' ', extraArguments)}".TrimEnd();
 
         Process process;
         try

@@ -24,7 +24,8 @@ public sealed class ScriptClientsFixture : IAsyncLifetime
     private Task<ScriptClientRun> Start(string client, string transport) => client switch
     {
         "node-ws" => ScriptClientRun.RunAsync("node", "ws-client.mjs", _servers.EchoUri(transport)),
+        "node-ws-plain" => ScriptClientRun.RunAsync("node", "ws-client.mjs", _servers.EchoUri(transport), "--no-deflate"),
         "python-websockets" => ScriptClientRun.RunAsync(DebianPython, "py_client.py", _servers.EchoUri(transport)),
-        _ => throw new ArgumentOutOfRangeException(nameof(client), client, "node-ws or python-websockets"),
+        _ => throw new ArgumentOutOfRangeException(nameof(client), client, "node-ws, node-ws-plain or python-websockets"),
     };
 }

@@ -36,6 +36,24 @@ public sealed class LoadTestSmokeTests : IDisposable
     }
 
     [Fact]
+    public async Task Fanout_with_deflate_decompresses_chat_text_and_loses_nothing()
+    {
+        await using var server = await TestServer.StartAsync("--rate-limit-per-second", "0");
+        var result = await RunAsync(server, "fanout", "--members", "20", "--senders", "2", "--window", "8", "--payload", "600", "--chat-text", "--deflate");
+
+        AssertCleanDelivery(result, connections: 20);
+    }
+
+    [Fact]
+    public async Task Deflate_run_fails_its_connections_when_the_server_declines()
+    {
+        await using var server = await TestServer.StartAsync("--rate-limit-per-second", "0", "--permessage-deflate", "false");
+        var result = await RunAsync(server, "connect", "--connections", "3", "--deflate");
+
+        Assert.Equal(3, result.Counters.ConnectFailed);
+    }
+
+    [Fact]
     public async Task Fanout_at_a_fixed_rate_sends_that_rate()
     {
         await using var server = await TestServer.StartAsync("--rate-limit-per-second", "0");
