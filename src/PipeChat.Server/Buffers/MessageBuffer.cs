@@ -14,7 +14,12 @@ internal sealed class MessageBuffer : IBufferWriter<byte>
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer is null ? default : _buffer.AsSpan(0, _written);
 
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer is null ? default : _buffer.AsMemory(0, _written);
+
     public int WrittenCount => _written;
+
+    /// <summary>Room left in the current array (0 when none is held).</summary>
+    public int FreeCapacity => _buffer is null ? 0 : _buffer.Length - _written;
 
     public void Advance(int count) => _written += count;
 

@@ -108,39 +108,25 @@ internal sealed class LeanSocketConnection : ConnectionContext, IDuplexPipe, IFe
     PipeWriter IDuplexPipe.Output => _output;
 
     /// <summary>Sends one buffer completely.</summary>
-    public async ValueTask SendAsync(ReadOnlyMemory<byte> buffer)
+    public ValueTask SendAsync(ReadOnlyMemory<byte> buffer)
     {
         var operation = SendOperation.Rent();
-        try
-        {
-            operation.SetBuffer(System.Runtime.InteropServices.MemoryMarshal.AsMemory(buffer));
-            var sent = await operation.SendAsync(Socket);
-            if (sent != buffer.Length)
-            {
-                throw new ConnectionResetException($"short send ({sent} of {buffer.Length} bytes)");
-            }
-        }
-        catch (SocketException ex)
-        {
-            throw TranslateError(ex);
-        }
-        catch (ObjectDisposedException)
-        {
-            throw TranslateError(null);
-        }
-        finally
-        {
-            operation.Return();
-        }
+        operation.SetBuffer(System.Runtime.InteropServices.MemoryMarshal.AsMemory(buffer));
+        return SendAsync(operation, buffer.Length);
     }
 
     /// <summary>Sends several buffers with one gather send (sendmsg); the list is not kept.</summary>
-    public async ValueTask SendAsync(IList<ArraySegment<byte>> buffers, int totalBytes)
+    public ValueTask SendAsync(IList<ArraySegment<byte>> buffers, int totalBytes)
     {
         var operation = SendOperation.Rent();
+        operation.BufferList = buffers;
+        return SendAsync(operation, totalBytes);
+    }
+
+    private async ValueTask SendAsync(SendOperation operation, int totalBytes)
+    {
         try
         {
-            operation.BufferList = buffers;
             var sent = await operation.SendAsync(Socket);
             if (sent != totalBytes)
             {

@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.IO.Pipelines;
+using PipeChat.Server.Buffers;
 
 namespace PipeChat.Server.Transport;
 
@@ -12,35 +12,33 @@ namespace PipeChat.Server.Transport;
 /// </summary>
 internal sealed class SocketOutput(LeanSocketConnection connection) : PipeWriter
 {
-    private const int MinimumSize = 1024;
-    private byte[]? _buffer;
-    private int _written;
+    private readonly MessageBuffer _buffer = new();
     private bool _completed;
 
     public override bool CanGetUnflushedBytes => true;
 
-    public override long UnflushedBytes => _written;
+    public override long UnflushedBytes => _buffer.WrittenCount;
 
     public override void Advance(int bytes)
     {
-        if ((uint)bytes > (uint)((_buffer?.Length ?? 0) - _written))
+        if ((uint)bytes > (uint)_buffer.FreeCapacity)
         {
             throw new ArgumentOutOfRangeException(nameof(bytes));
         }
 
-        _written += bytes;
+        _buffer.Advance(bytes);
     }
 
     public override Memory<byte> GetMemory(int sizeHint = 0)
     {
-        Ensure(sizeHint);
-        return _buffer.AsMemory(_written);
+        ObjectDisposedException.ThrowIf(_completed, this);
+        return _buffer.GetMemory(sizeHint);
     }
 
     public override Span<byte> GetSpan(int sizeHint = 0)
     {
-        Ensure(sizeHint);
-        return _buffer.AsSpan(_written);
+        ObjectDisposedException.ThrowIf(_completed, this);
+        return _buffer.GetSpan(sizeHint);
     }
 
     public override void CancelPendingFlush()
@@ -51,22 +49,18 @@ internal sealed class SocketOutput(LeanSocketConnection connection) : PipeWriter
     public override async ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
-        if (_written == 0)
+        if (_buffer.WrittenCount == 0)
         {
             return new FlushResult(isCanceled: false, isCompleted: connection.IsClosed);
         }
 
-        var buffer = _buffer!;
-        var length = _written;
-        _buffer = null;
-        _written = 0;
         try
         {
-            await connection.SendAsync(buffer.AsMemory(0, length));
+            await connection.SendAsync(_buffer.WrittenMemory);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _buffer.Reset();
         }
 
         return new FlushResult(isCanceled: false, isCompleted: false);
@@ -80,32 +74,6 @@ internal sealed class SocketOutput(LeanSocketConnection connection) : PipeWriter
         }
 
         _completed = true;
-        if (_buffer is { } buffer)
-        {
-            _buffer = null;
-            _written = 0;
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private void Ensure(int sizeHint)
-    {
-        ObjectDisposedException.ThrowIf(_completed, this);
-        var needed = _written + Math.Max(sizeHint, 1);
-        if (_buffer is null)
-        {
-            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(needed, MinimumSize));
-            return;
-        }
-
-        if (needed <= _buffer.Length)
-        {
-            return;
-        }
-
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
-        _buffer.AsSpan(0, _written).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = larger;
+        _buffer.Reset();
     }
 }
