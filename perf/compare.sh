@@ -50,19 +50,7 @@ if [[ ",$TARGETS," == *",node-ws,"* ]]; then
   (cd "$ROOT/perf/peers/node-ws" && npm install --no-audit --no-fund --silent)
 fi
 
-LOADTOOL="$ROOT/perf/PipeChat.LoadTest/bin/Release/net10.0/PipeChat.LoadTest.dll"
-SERVER_PID=""
-
-stop_server() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=""
-}
-trap stop_server EXIT
+source "$ROOT/perf/lib.sh"
 
 # start_server TARGET PORT [extra PipeChat flags...]
 start_server() {
