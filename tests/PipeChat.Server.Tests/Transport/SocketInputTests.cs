@@ -148,6 +148,33 @@ public sealed class SocketInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task After_a_pause_a_pending_read_holds_no_buffer_even_after_a_burst()
+    {
+        // A burst of quick messages may switch the reader to receiving straight into a segment.
+        for (var i = 0; i < 6; i++)
+        {
+            await _peer.SendAsync(new[] { (byte)i });
+            var burst = await ReadAtLeastAsync(1);
+            Assert.Equal(new[] { (byte)i }, burst.Buffer.ToArray());
+            Input.AdvanceTo(burst.Buffer.End);
+        }
+
+        // A long wait puts it back on zero-byte waits: an idle connection holds no buffer.
+        var afterPause = Input.ReadAsync();
+        await Task.Delay(300);
+        await _peer.SendAsync(new byte[] { 42 });
+        var result = await afterPause;
+        Assert.Equal(new byte[] { 42 }, result.Buffer.ToArray());
+        Input.AdvanceTo(result.Buffer.End);
+
+        var idle = Input.ReadAsync();
+        Assert.False(idle.IsCompleted);
+        Assert.False(((SocketInput)Input).HoldsBuffer);
+        await _peer.SendAsync(new byte[] { 43 });
+        Assert.Equal(new byte[] { 43 }, (await idle).Buffer.ToArray());
+    }
+
+    [Fact]
     public async Task Abort_ends_a_pending_read_with_ConnectionAbortedException()
     {
         var pending = Input.ReadAsync();
