@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Usage: scripts/fuzz.sh TARGET SECONDS [--persistent]
-#   TARGET: websocket | handshake | chat   (tests/PipeChat.Fuzz, seeds in tests/fuzz-corpus/TARGET)
+#   TARGET: websocket | websocket-deflate | handshake | chat   (tests/PipeChat.Fuzz, seeds in tests/fuzz-corpus/TARGET)
 #   Installs afl++ (Debian) and the SharpFuzz.CommandLine tool (.tools/) when missing, publishes
 #   PipeChat.Fuzz in Release to artifacts/fuzz/TARGET/bin, instruments PipeChat.Protocol.dll there,
 #   runs afl-fuzz for SECONDS (-V), then lists the crashes and hangs it saved and replays them.
@@ -8,7 +8,7 @@
 #   --persistent uses SharpFuzz's in-process persistent mode (faster; a hang ends the run).
 set -euo pipefail
 
-target="${1:?usage: scripts/fuzz.sh websocket|handshake|chat SECONDS [--persistent]}"
+target="${1:?usage: scripts/fuzz.sh websocket|websocket-deflate|handshake|chat SECONDS [--persistent]}"
 seconds="${2:?usage: scripts/fuzz.sh TARGET SECONDS}"
 mode="${3:-}"
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora (run from anywhere; rewrites tests/fuzz-corpus/{websocket,handshake,chat}).
+"""Writes the seed corpora (run from anywhere; rewrites tests/fuzz-corpus/{websocket,websocket-deflate,handshake,chat}).
 
 websocket and handshake inputs start with two config bytes (see the targets' doc comments):
 websocket: byte 0 = bit 0 client side, bits 1-3 limit index, bits 4-5 sink chunk; byte 1 = split seed.
@@ -54,6 +54,29 @@ ws = {
 for name, data in ws.items():
     write('websocket', name + '.bin', data)
 
+# websocket-deflate: a third config byte for the stand-in decompressor (bits 0-1 factor index
+# 1/2/64/4096; bits 2-7 a "bad data" byte value / 4, 0 for none). RSV1 (0x40) marks compressed.
+RSV1 = 0x40
+X1, X2, X64, X4096 = 0, 1, 2, 3
+FAIL_BANG = (0x20 // 4) << 2   # fail on 0x20 (a space)
+wsd = {
+    'compressed-text': bytes([SERVER_1M, 0, X1]) + frame(1, b'Hello', rsv=RSV1),
+    'compressed-binary-doubled': bytes([SERVER_1M, 9, X2]) + frame(2, bytes(range(1, 40)), rsv=RSV1),
+    'compressed-with-tail-bytes': bytes([SERVER_1M, 0, X1]) + frame(1, b'ab\x00\x00\xff\xffcd', rsv=RSV1),
+    'compressed-fragmented': bytes([SERVER_1M | CHUNK3, 5, X2]) + frame(1, b'he', fin=False, rsv=RSV1) + frame(0, b'llo'),
+    'control-between-compressed-fragments': bytes([SERVER_1M, 0, X1]) + frame(1, b'ab', fin=False, rsv=RSV1) + frame(9, b'p') + frame(0, b'cd'),
+    'rsv1-on-continuation-is-error': bytes([SERVER_1M, 0, X1]) + frame(1, b'ab', fin=False, rsv=RSV1) + frame(0, b'cd', rsv=RSV1),
+    'rsv1-on-ping-is-error': bytes([SERVER_1M, 0, X1]) + frame(9, b'p', rsv=RSV1),
+    'bomb-over-125-limit': bytes([SERVER_125, 0, X4096]) + frame(2, b'zz', rsv=RSV1),
+    'bomb-over-1m-limit': bytes([SERVER_1M | CHUNK3, 0, X4096]) + frame(2, b'z' * 300, rsv=RSV1),
+    'bad-compressed-data': bytes([SERVER_1M, 0, X1 | FAIL_BANG]) + frame(1, b'a b', rsv=RSV1),
+    'invalid-utf8-after-inflate': bytes([SERVER_1M, 0, X1]) + frame(1, b'\xc0\xaf', rsv=RSV1),
+    'plain-and-compressed': bytes([SERVER_1M, 255, X64]) + frame(1, b'plain') + frame(2, b'q', rsv=RSV1),
+    'close-after-compressed': bytes([SERVER_1M, 0, X1]) + frame(1, b'x', rsv=RSV1) + frame(8, struct.pack('>H', 1000)),
+}
+for name, data in wsd.items():
+    write('websocket-deflate', name + '.bin', data)
+
 KEY = b'dGhlIHNhbXBsZSBub25jZQ=='
 def upgrade(path=b'/ws?id=alice', extra=b'', key=KEY, version=b'13', method=b'GET', http=b'HTTP/1.1'):
     return (method + b' ' + path + b' ' + http + b'\r\nHost: chat.example.com\r\nUpgrade: websocket\r\n'
@@ -97,4 +120,4 @@ chat = {
 }
 for name, data in chat.items():
     write('chat', name + '.json', data)
-print(len(ws), len(hs), len(chat))
+print(len(ws), len(wsd), len(hs), len(chat))

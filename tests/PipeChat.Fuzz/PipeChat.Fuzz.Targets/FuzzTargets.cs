@@ -9,6 +9,10 @@ public static class FuzzTargets
         "\x81", "\x82", "\x80", "\x00", "\x01", "\x88", "\x89", "\x8a", "\xfe", "\xff", "\x7e", "\x7f",
         "\x7e\x00\x7e", "\x7f\x00\x00\x00\x00\x00\x01\x00\x00", "\x03\xe8", "\x03\xed", "\xef\xbf\xbd", "\xc0\xaf", "\xed\xa0\x80"));
 
+    public static FuzzTarget WebSocketDeflate { get; } = new("websocket-deflate", WebSocketReaderTarget.RunDeflate, Tokens(
+        "\xc1", "\xc2", "\x41", "\x42", "\x80", "\x00", "\xc0", "\x88", "\x89", "\xc9", "\x7e", "\x7f",
+        "\x00\x00\xff\xff", "\x7e\x00\x7e", "\x03\xe8", "\xef\xbf\xbd", "\xc0\xaf", "\xed\xa0\x80"));
+
     public static FuzzTarget Handshake { get; } = new("handshake", HandshakeTarget.Run, Tokens(
         "GET ", "POST ", "HTTP/1.1", "HTTP/1.0", "HTTP/2.0", "\r\n", "\r\n\r\n", "\n", ": ", ":", " ", "\t",
         "Host: ", "Upgrade: websocket", "Connection: Upgrade", "Connection: keep-alive, Upgrade",
@@ -21,7 +25,7 @@ public static class FuzzTargets
         "\"room\"", "\"notice\"", "\"ping\"", "\"join\"", "\"leave\"", "\"broadcast\"", "\"query\"", "\"history\"",
         "9223372036854775808", "2147483648", "/*", "*/", "\xc3\xa9", "\xf0\x9f\x98\x80", "\xff"));
 
-    public static IReadOnlyList<FuzzTarget> All { get; } = [WebSocket, Handshake, Chat];
+    public static IReadOnlyList<FuzzTarget> All { get; } = [WebSocket, WebSocketDeflate, Handshake, Chat];
 
     public static FuzzTarget? Find(string name)
     {

@@ -25,6 +25,8 @@ public static class WebSocketReaderTarget
     private static readonly long[] s_limits = [0, 1, 2, 125, 126, 1000, 65536, 1 << 20];
     private static readonly int[] s_chunks = [0, 1, 3, 7];
 
+    private static readonly int[] s_factors = [1, 2, 64, 4096];
+
     public static void Run(ReadOnlySpan<byte> input)
     {
         if (input.Length < 2)
@@ -32,16 +34,38 @@ public static class WebSocketReaderTarget
             return;
         }
 
-        var isServer = (input[0] & 1) == 0;
-        var limit = s_limits[(input[0] >> 1) & 7];
-        var chunk = s_chunks[(input[0] >> 4) & 3];
-        var frames = input[2..].ToArray();
-        var pieces = InputPieces.Lengths(frames.Length, input[1]);
+        RunFrames(input[0], input[1], input[2..].ToArray(), inflater: null);
+    }
 
-        var events = Drive(frames, pieces, isServer, limit, chunk);
+    /// <summary>
+    /// permessage-deflate negotiated: as <see cref="Run"/>, with a third config byte for the
+    /// stand-in decompressor (bits 0–1: bytes out per byte in, 1/2/64/4096; bits 2–7: a byte value
+    /// that is "bad data", 0 for none), so RSV1 messages, their size limit after decompression,
+    /// UTF-8 after decompression and bad compressed data all get exercised.
+    /// </summary>
+    public static void RunDeflate(ReadOnlySpan<byte> input)
+    {
+        if (input.Length < 3)
+        {
+            return;
+        }
+
+        var factor = s_factors[input[2] & 3];
+        byte? failOn = (input[2] >> 2) == 0 ? null : (byte)((input[2] >> 2) * 4);
+        RunFrames(input[0], input[1], input[3..].ToArray(), () => new RepeatingInflater { Factor = factor, FailOn = failOn });
+    }
+
+    private static void RunFrames(byte config, byte split, byte[] frames, Func<IMessageInflater>? inflater)
+    {
+        var isServer = (config & 1) == 0;
+        var limit = s_limits[(config >> 1) & 7];
+        var chunk = s_chunks[(config >> 4) & 3];
+        var pieces = InputPieces.Lengths(frames.Length, split);
+
+        var events = Drive(frames, pieces, isServer, limit, chunk, inflater?.Invoke());
         if (pieces.Count > 1)
         {
-            var whole = Drive(frames, [frames.Length], isServer, limit, chunk);
+            var whole = Drive(frames, [frames.Length], isServer, limit, chunk, inflater?.Invoke());
             FuzzInvariantException.Check(events.Count == whole.Count, $"{events.Count} events in pieces, {whole.Count} whole");
             for (var i = 0; i < events.Count; i++)
             {
@@ -50,9 +74,9 @@ public static class WebSocketReaderTarget
         }
     }
 
-    private static List<Event> Drive(byte[] frames, List<int> pieces, bool isServer, long limit, int chunk)
+    private static List<Event> Drive(byte[] frames, List<int> pieces, bool isServer, long limit, int chunk, IMessageInflater? inflater)
     {
-        var reader = new WebSocketReader(isServer, limit);
+        var reader = new WebSocketReader(isServer, limit) { Inflater = inflater };
         var sink = new ChunkedBufferWriter(chunk);
         var events = new List<Event>();
         var chain = new InputPieces.Chain();

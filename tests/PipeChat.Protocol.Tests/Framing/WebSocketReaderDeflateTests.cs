@@ -1,3 +1,4 @@
+using PipeChat.Fuzz;
 using System.Text;
 using PipeChat.Protocol.Framing;
 
@@ -5,7 +6,7 @@ namespace PipeChat.Protocol.Tests.Framing;
 
 /// <summary>
 /// The reader's permessage-deflate path with a stand-in decompressor (each input byte comes out
-/// <see cref="FakeInflater.Factor"/> times; the 00 00 ff ff tail the reader appends comes out as
+/// <see cref="RepeatingInflater.Factor"/> times; the 00 00 ff ff tail the reader appends comes out as
 /// nothing), so what is checked is the reader: RSV1 rules, where decompressed bytes go, the
 /// size limit and UTF-8 on decompressed bytes, every split of the input. Real DEFLATE is covered
 /// by the server's conformance tests.
@@ -20,7 +21,7 @@ public sealed class WebSocketReaderDeflateTests
     {
         var frame = Frames.MaskedRaw(TextRsv1, "hello"u8);
 
-        foreach (var (shape, events) in ReadLoop.AllShapes(frame, isServer: true, inflater: () => new FakeInflater()))
+        foreach (var (shape, events) in ReadLoop.AllShapes(frame, isServer: true, inflater: () => new RepeatingInflater()))
         {
             var message = Assert.Single(events);
             Assert.True(message.Result == WebSocketReadResult.Message, shape);
@@ -39,7 +40,7 @@ public sealed class WebSocketReaderDeflateTests
             Frames.Masked(WebSocketOpcode.Continuation, "e"u8, fin: true),
             Frames.Masked(WebSocketOpcode.Text, "plain"u8));
 
-        foreach (var (shape, events) in ReadLoop.AllShapes(input, isServer: true, inflater: () => new FakeInflater { Factor = 2 }))
+        foreach (var (shape, events) in ReadLoop.AllShapes(input, isServer: true, inflater: () => new RepeatingInflater { Factor = 2 }))
         {
             Assert.True(events.Count == 3, shape);
             Assert.Equal(WebSocketReadResult.Ping, events[0].Result);
@@ -57,7 +58,7 @@ public sealed class WebSocketReaderDeflateTests
     public void RSV1_where_it_may_not_be_is_1002(byte firstByte, string reason)
     {
         var payload = firstByte == 0xC8 ? new byte[] { 0x03, 0xE8 } : "x"u8.ToArray();
-        foreach (var (shape, events) in ReadLoop.AllShapes(Frames.MaskedRaw(firstByte, payload), isServer: true, inflater: () => new FakeInflater()))
+        foreach (var (shape, events) in ReadLoop.AllShapes(Frames.MaskedRaw(firstByte, payload), isServer: true, inflater: () => new RepeatingInflater()))
         {
             var error = Assert.Single(events);
             Assert.True(error.Result == WebSocketReadResult.Error, shape);
@@ -73,7 +74,7 @@ public sealed class WebSocketReaderDeflateTests
         continuation[0] |= 0x40;
         var input = Frames.Concat(First(WebSocketOpcode.Text, "a"u8, fin: false), continuation);
 
-        foreach (var (shape, events) in ReadLoop.AllShapes(input, isServer: true, inflater: () => new FakeInflater()))
+        foreach (var (shape, events) in ReadLoop.AllShapes(input, isServer: true, inflater: () => new RepeatingInflater()))
         {
             var error = Assert.Single(events);
             Assert.True(error.Result == WebSocketReadResult.Error, shape);
@@ -93,21 +94,21 @@ public sealed class WebSocketReaderDeflateTests
     public void Decompressed_size_is_limited_not_the_compressed_size()
     {
         // 10 bytes on the wire, 1000 decompressed: the limit of 999 is exceeded by the output.
-        foreach (var (shape, events) in ReadLoop.AllShapes(Frames.MaskedRaw(BinaryRsv1, new byte[10].Select(_ => (byte)'z').ToArray()), isServer: true, maxMessageBytes: 999, inflater: () => new FakeInflater { Factor = 100 }))
+        foreach (var (shape, events) in ReadLoop.AllShapes(Frames.MaskedRaw(BinaryRsv1, new byte[10].Select(_ => (byte)'z').ToArray()), isServer: true, maxMessageBytes: 999, inflater: () => new RepeatingInflater { Factor = 100 }))
         {
             var error = Assert.Single(events);
             Assert.True(error.Result == WebSocketReadResult.Error, shape);
             Assert.Equal(WebSocketCloseCodes.MessageTooBig, error.CloseCode);
         }
 
-        var exact = ReadLoop.Run([Frames.MaskedRaw(BinaryRsv1, "zzzzzzzzzz"u8)], isServer: true, maxMessageBytes: 1000, new FakeInflater { Factor = 100 });
+        var exact = ReadLoop.Run([Frames.MaskedRaw(BinaryRsv1, "zzzzzzzzzz"u8)], isServer: true, maxMessageBytes: 1000, new RepeatingInflater { Factor = 100 });
         Assert.Equal(1000, Assert.Single(exact).Data.Length);
     }
 
     [Fact]
     public void Bomb_never_makes_the_inflater_write_more_than_one_byte_past_the_limit()
     {
-        var inflater = new FakeInflater { Factor = 1_000_000 };
+        var inflater = new RepeatingInflater { Factor = 1_000_000 };
         var events = ReadLoop.Run([Frames.MaskedRaw(BinaryRsv1, "zz"u8)], isServer: true, maxMessageBytes: 5000, inflater);
 
         Assert.Equal(WebSocketCloseCodes.MessageTooBig, Assert.Single(events).CloseCode);
@@ -118,19 +119,36 @@ public sealed class WebSocketReaderDeflateTests
     [Fact]
     public void Invalid_UTF8_after_decompression_is_1007_and_bad_data_is_1007()
     {
-        var badText = ReadLoop.Run([Frames.MaskedRaw(TextRsv1, [(byte)'a', 0xC0, 0xAF])], isServer: true, inflater: new FakeInflater());
+        var badText = ReadLoop.Run([Frames.MaskedRaw(TextRsv1, [(byte)'a', 0xC0, 0xAF])], isServer: true, inflater: new RepeatingInflater());
         Assert.Equal(WebSocketCloseCodes.InvalidPayloadData, Assert.Single(badText).CloseCode);
         Assert.Equal("invalid UTF-8", badText[0].ErrorReason);
 
-        var badData = ReadLoop.Run([Frames.MaskedRaw(BinaryRsv1, "a!b"u8)], isServer: true, inflater: new FakeInflater { FailOn = (byte)'!' });
+        var badData = ReadLoop.Run([Frames.MaskedRaw(BinaryRsv1, "a!b"u8)], isServer: true, inflater: new RepeatingInflater { FailOn = (byte)'!' });
         Assert.Equal(WebSocketCloseCodes.InvalidPayloadData, Assert.Single(badData).CloseCode);
         Assert.Equal("invalid compressed data", badData[0].ErrorReason);
+    }
+
+    /// <summary>
+    /// Found by the websocket-deflate fuzz target (30 Nov): invalid UTF-8 before the limit in a
+    /// decompressed chunk that also crossed the limit gave 1009 when the chunk arrived whole and
+    /// 1007 when it arrived in pieces. The earliest error in the message wins now.
+    /// </summary>
+    [Fact]
+    public void Invalid_UTF8_before_the_limit_is_1007_however_the_frame_is_split()
+    {
+        var frame = Frames.MaskedRaw(TextRsv1, [(byte)'a', (byte)'b', 0xC0, 0xAF, (byte)'c', (byte)'d', (byte)'e']);
+
+        foreach (var (shape, events) in ReadLoop.AllShapes(frame, isServer: true, maxMessageBytes: 4, inflater: () => new RepeatingInflater()))
+        {
+            var error = Assert.Single(events);
+            Assert.True(error.CloseCode == WebSocketCloseCodes.InvalidPayloadData, $"{shape}: {error.CloseCode} {error.ErrorReason}");
+        }
     }
 
     [Fact]
     public void Each_message_resets_the_inflater()
     {
-        var inflater = new FakeInflater();
+        var inflater = new RepeatingInflater();
         var input = Frames.Concat(Frames.MaskedRaw(TextRsv1, "one"u8), Frames.MaskedRaw(TextRsv1, "two"u8), Frames.Masked(WebSocketOpcode.Text, "three"u8));
 
         var events = ReadLoop.Run([input], isServer: true, inflater: inflater);
@@ -144,57 +162,5 @@ public sealed class WebSocketReaderDeflateTests
         var frame = Frames.Masked(opcode, payload, fin);
         frame[0] |= 0x40;
         return frame;
-    }
-
-    /// <summary>Repeats each input byte; swallows 0x00 and 0xFF (the tail); holds output that does not fit.</summary>
-    private sealed class FakeInflater : IMessageInflater
-    {
-        private byte _pendingByte;
-        private long _pendingCount;
-
-        public int Factor { get; init; } = 1;
-
-        public byte? FailOn { get; init; }
-
-        public long TotalWritten { get; private set; }
-
-        public int ResetCount { get; private set; }
-
-        public bool Inflate(ReadOnlySpan<byte> input, Span<byte> output, out int consumed, out int written)
-        {
-            consumed = written = 0;
-            while (true)
-            {
-                while (_pendingCount > 0 && written < output.Length)
-                {
-                    output[written++] = _pendingByte;
-                    _pendingCount--;
-                }
-
-                if (_pendingCount > 0 || consumed == input.Length)
-                {
-                    TotalWritten += written;
-                    return true;
-                }
-
-                var b = input[consumed++];
-                if (b == FailOn)
-                {
-                    return false;
-                }
-
-                if (b is not (0x00 or 0xFF))
-                {
-                    _pendingByte = b;
-                    _pendingCount = Factor;
-                }
-            }
-        }
-
-        public void Reset()
-        {
-            _pendingCount = 0;
-            ResetCount++;
-        }
     }
 }
