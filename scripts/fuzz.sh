@@ -58,7 +58,10 @@ crashes=$(find "$findings/default/crashes" -type f -name 'id:*' 2>/dev/null | wc
 hangs=$(find "$findings/default/hangs" -type f -name 'id:*' 2>/dev/null | wc -l)
 echo "== $target: $crashes crashes, $hangs hangs (afl-fuzz exit $status)"
 if (( crashes + hangs > 0 )); then
-  echo "== replaying (uninstrumented build would do the same; stack traces below)"
-  dotnet "$bin/PipeChat.Fuzz.dll" "$target" --replay "$findings"/default/crashes/id:* "$findings"/default/hangs/id:* || true
+  # The instrumented build writes to AFL's coverage map and crashes outside AFL: replay with a plain one.
+  echo "== replaying with an uninstrumented build (stack traces below)"
+  dotnet build "$root/tests/PipeChat.Fuzz/PipeChat.Fuzz/PipeChat.Fuzz.csproj" -c Release -o "$work/plain" --nologo -v quiet >/dev/null
+  shopt -s nullglob
+  dotnet "$work/plain/PipeChat.Fuzz.dll" "$target" --replay "$findings"/default/crashes/id:* "$findings"/default/hangs/id:* || true
 fi
 exit $(( status != 0 ? status : 0 ))
