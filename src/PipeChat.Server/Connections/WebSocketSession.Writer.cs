@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 
 namespace PipeChat.Server.Connections;
@@ -65,6 +66,7 @@ internal sealed partial class WebSocketSession
     /// Lean transport: sends the queued shared frames themselves with gather sends of up to
     /// <see cref="FrameBatch.MaxFrames"/> frames, no copy; each frame is released once sent.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendQueuedAsync(Transport.LeanSocketConnection socket)
     {
         FrameBatch? batch = null;
@@ -101,6 +103,7 @@ internal sealed partial class WebSocketSession
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendBatchAsync(Transport.LeanSocketConnection socket, FrameBatch batch)
     {
         var frames = batch.Count;
@@ -125,6 +128,7 @@ internal sealed partial class WebSocketSession
     }
 
     /// <summary>Pipe transports (TLS, Kestrel's sockets): copies the queued frames into the output pipe and flushes once.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteQueuedAsync()
     {
         long frames = 0, bytes = 0, cost = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Collections;
 using System.IO.Pipelines;
 using System.Net;
@@ -123,6 +124,7 @@ internal sealed class LeanSocketConnection : ConnectionContext, IDuplexPipe, IFe
         return SendAsync(operation, totalBytes);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendAsync(SendOperation operation, int totalBytes)
     {
         try

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
@@ -63,6 +64,9 @@ internal sealed class SocketInput(LeanSocketConnection connection) : PipeReader
         return false;
     }
 
+    // Pooled state machines here and on the send path: a read that waits would otherwise allocate
+    // a new box per message.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadResult> ReceiveAsync(CancellationToken cancellationToken)
     {
         var socket = connection.Socket;
