@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using PipeChat.Protocol.Framing;
 using PipeChat.Server.Compression;
@@ -19,9 +18,7 @@ public sealed class SharedFrame : IBufferWriter<byte>
 {
     /// <summary>Room kept in front of the payload for the longest unmasked header.</summary>
     private const int HeaderReserve = 10;
-    private const int MaxPooledObjects = 4096;
-    private static readonly ConcurrentQueue<SharedFrame> s_pool = new();
-    private static int s_pooledCount;
+    private static readonly BoundedPool<SharedFrame> s_pool = new(4096);
 
     private byte[] _buffer = [];
     private int _payloadLength;
@@ -72,11 +69,7 @@ public sealed class SharedFrame : IBufferWriter<byte>
     /// <summary>Takes a frame from the pool with one reference held by the caller.</summary>
     public static SharedFrame Rent(int payloadSizeHint = 256)
     {
-        if (s_pool.TryDequeue(out var frame))
-        {
-            Interlocked.Decrement(ref s_pooledCount);
-        }
-        else
+        if (!s_pool.TryRent(out var frame))
         {
             frame = new SharedFrame();
         }
@@ -179,14 +172,7 @@ public sealed class SharedFrame : IBufferWriter<byte>
         var buffer = _buffer;
         _buffer = [];
         ArrayPool<byte>.Shared.Return(buffer);
-        if (Interlocked.Increment(ref s_pooledCount) <= MaxPooledObjects)
-        {
-            s_pool.Enqueue(this);
-        }
-        else
-        {
-            Interlocked.Decrement(ref s_pooledCount);
-        }
+        s_pool.Return(this);
     }
 
     public void Advance(int count)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using PipeChat.Protocol.Framing;
 using PipeChat.Protocol.Handshake;
 using PipeChat.Server.Buffers;
@@ -17,12 +16,8 @@ internal sealed class DeflateCodec : IDisposable
     /// <summary>zlib's memory level for compression: 8 is its default (128 KiB of hash tables + 64 KiB window at 15 bits).</summary>
     private const int MemLevel = 8;
 
-    private readonly ConcurrentQueue<ZlibDeflater> _deflaters = new();
-    private readonly ConcurrentQueue<ZlibInflater> _inflaters = new();
-    private readonly int _maxPooledDeflaters = Math.Max(2, Environment.ProcessorCount * 2);
-    private readonly int _maxPooledInflaters;
-    private int _pooledDeflaters;
-    private int _pooledInflaters;
+    private readonly BoundedPool<ZlibDeflater> _deflaters = new(Math.Max(2, Environment.ProcessorCount * 2));
+    private readonly BoundedPool<ZlibInflater> _inflaters;
     private long _compressed;
     private long _incompressible;
     private long _inflatersCreated;
@@ -33,7 +28,7 @@ internal sealed class DeflateCodec : IDisposable
         Level = level;
         WindowBits = windowBits;
         Settings = new DeflateSettings(windowBits);
-        _maxPooledInflaters = maxPooledInflaters;
+        _inflaters = new BoundedPool<ZlibInflater>(maxPooledInflaters);
     }
 
     /// <summary>Payloads shorter than this are sent uncompressed (RSV1 clear).</summary>
@@ -96,12 +91,12 @@ internal sealed class DeflateCodec : IDisposable
 
     public void Dispose()
     {
-        while (_deflaters.TryDequeue(out var deflater))
+        while (_deflaters.TryRent(out var deflater))
         {
             deflater.Dispose();
         }
 
-        while (_inflaters.TryDequeue(out var inflater))
+        while (_inflaters.TryRent(out var inflater))
         {
             inflater.Dispose();
         }
@@ -109,32 +104,21 @@ internal sealed class DeflateCodec : IDisposable
 
     private ZlibDeflater RentDeflater()
     {
-        if (_deflaters.TryDequeue(out var deflater))
-        {
-            Interlocked.Decrement(ref _pooledDeflaters);
-            return deflater;
-        }
-
-        return new ZlibDeflater(Level, WindowBits, MemLevel);
+        return _deflaters.TryRent(out var deflater) ? deflater : new ZlibDeflater(Level, WindowBits, MemLevel);
     }
 
     private void ReturnDeflater(ZlibDeflater deflater)
     {
-        if (Interlocked.Increment(ref _pooledDeflaters) <= _maxPooledDeflaters)
+        if (!_deflaters.Return(deflater))
         {
-            _deflaters.Enqueue(deflater);
-            return;
+            deflater.Dispose();
         }
-
-        Interlocked.Decrement(ref _pooledDeflaters);
-        deflater.Dispose();
     }
 
     private ZlibInflater RentInflater()
     {
-        if (_inflaters.TryDequeue(out var inflater))
+        if (_inflaters.TryRent(out var inflater))
         {
-            Interlocked.Decrement(ref _pooledInflaters);
             return inflater;
         }
 
@@ -150,14 +134,10 @@ internal sealed class DeflateCodec : IDisposable
             return;
         }
 
-        if (Interlocked.Increment(ref _pooledInflaters) <= _maxPooledInflaters)
+        if (!_inflaters.Return(inflater))
         {
-            _inflaters.Enqueue(inflater);
-            return;
+            inflater.Dispose();
         }
-
-        Interlocked.Decrement(ref _pooledInflaters);
-        inflater.Dispose();
     }
 
     /// <summary>

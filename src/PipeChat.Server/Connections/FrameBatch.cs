@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using PipeChat.Server.Buffers;
 
 namespace PipeChat.Server.Connections;
@@ -12,9 +11,7 @@ internal sealed class FrameBatch
 {
     public const int MaxFrames = 64;
     public const int MaxBytes = 256 * 1024;
-    private const int MaxPooled = 256;
-    private static readonly ConcurrentQueue<FrameBatch> s_pool = new();
-    private static int s_pooled;
+    private static readonly BoundedPool<FrameBatch> s_pool = new(256);
 
     private readonly SharedFrame[] _frames = new SharedFrame[MaxFrames];
     private readonly List<ArraySegment<byte>> _segments = new(MaxFrames);
@@ -31,13 +28,7 @@ internal sealed class FrameBatch
 
     public static FrameBatch Rent()
     {
-        if (s_pool.TryDequeue(out var batch))
-        {
-            Interlocked.Decrement(ref s_pooled);
-            return batch;
-        }
-
-        return new FrameBatch();
+        return s_pool.TryRent(out var batch) ? batch : new FrameBatch();
     }
 
     /// <summary>Takes over the caller's reference to <paramref name="frame"/>.</summary>
@@ -66,13 +57,6 @@ internal sealed class FrameBatch
     public void Return()
     {
         ReleaseFrames();
-        if (Interlocked.Increment(ref s_pooled) <= MaxPooled)
-        {
-            s_pool.Enqueue(this);
-        }
-        else
-        {
-            Interlocked.Decrement(ref s_pooled);
-        }
+        s_pool.Return(this);
     }
 }

@@ -1,14 +1,12 @@
 using System.Buffers;
-using System.Collections.Concurrent;
+using PipeChat.Server.Buffers;
 
 namespace PipeChat.Server.Transport;
 
 /// <summary>A pooled array in a chain of received bytes (one <see cref="ReadOnlySequence{T}"/> segment).</summary>
 internal sealed class BufferSegment : ReadOnlySequenceSegment<byte>
 {
-    private const int MaxPooled = 4096;
-    private static readonly ConcurrentQueue<BufferSegment> s_pool = new();
-    private static int s_pooled;
+    private static readonly BoundedPool<BufferSegment> s_pool = new(4096);
 
     private byte[] _array = [];
 
@@ -21,11 +19,7 @@ internal sealed class BufferSegment : ReadOnlySequenceSegment<byte>
 
     public static BufferSegment Rent(int size, BufferSegment? previous)
     {
-        if (s_pool.TryDequeue(out var segment))
-        {
-            Interlocked.Decrement(ref s_pooled);
-        }
-        else
+        if (!s_pool.TryRent(out var segment))
         {
             segment = new BufferSegment();
         }
@@ -67,13 +61,6 @@ internal sealed class BufferSegment : ReadOnlySequenceSegment<byte>
         Next = null;
         Length = 0;
         ArrayPool<byte>.Shared.Return(array);
-        if (Interlocked.Increment(ref s_pooled) <= MaxPooled)
-        {
-            s_pool.Enqueue(this);
-        }
-        else
-        {
-            Interlocked.Decrement(ref s_pooled);
-        }
+        s_pool.Return(this);
     }
 }

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using PipeChat.Server.Buffers;
 using System.Net.Sockets;
 using System.Threading.Tasks.Sources;
 
@@ -11,9 +11,7 @@ namespace PipeChat.Server.Transport;
 /// </summary>
 internal sealed class SendOperation : SocketAsyncEventArgs, IValueTaskSource<int>
 {
-    private const int MaxPooled = 1024;
-    private static readonly ConcurrentQueue<SendOperation> s_pool = new();
-    private static int s_pooled;
+    private static readonly BoundedPool<SendOperation> s_pool = new(1024);
 
     private ManualResetValueTaskSourceCore<int> _source;
 
@@ -24,26 +22,15 @@ internal sealed class SendOperation : SocketAsyncEventArgs, IValueTaskSource<int
 
     public static SendOperation Rent()
     {
-        if (s_pool.TryDequeue(out var operation))
-        {
-            Interlocked.Decrement(ref s_pooled);
-            return operation;
-        }
-
-        return new SendOperation();
+        return s_pool.TryRent(out var operation) ? operation : new SendOperation();
     }
 
     public void Return()
     {
         SetBuffer(null, 0, 0);
         BufferList = null;
-        if (Interlocked.Increment(ref s_pooled) <= MaxPooled)
+        if (!s_pool.Return(this))
         {
-            s_pool.Enqueue(this);
-        }
-        else
-        {
-            Interlocked.Decrement(ref s_pooled);
             Dispose();
         }
     }
