@@ -37,7 +37,7 @@ internal sealed partial class WebSocketSession
                     await WriteQueuedAsync();
                 }
 
-                if (Volatile.Read(ref _writesFinished) is { } finished && _queue.IsEmpty)
+                if (Volatile.Read(ref _writesFinished) is { } finished && !_queue.HasPending(this))
                 {
                     // Session end: keep ownership so no later drain touches the writer.
                     finished.TrySetResult();
@@ -45,7 +45,7 @@ internal sealed partial class WebSocketSession
                 }
 
                 Interlocked.Exchange(ref _writerScheduled, 0);
-                if ((_queue.IsEmpty && Volatile.Read(ref _writesFinished) is null)
+                if ((!_queue.HasPending(this) && Volatile.Read(ref _writesFinished) is null)
                     || Interlocked.Exchange(ref _writerScheduled, 1) != 0)
                 {
                     return;
@@ -72,20 +72,31 @@ internal sealed partial class WebSocketSession
         FrameBatch? batch = null;
         try
         {
-            while (_queue.TryDequeue(out var frame))
+            while (_queue.TryDequeue(this, out var frame, out var owned))
             {
-                if (_outputBroken)
+                // Handed to the transport: it counts as sent for the slow-consumer limit (as bytes
+                // copied into a pipe do); a batch in flight is bounded by FrameBatch.MaxBytes.
+                if (owned)
                 {
                     Interlocked.Add(ref _queuedBytes, -QueueCost(frame));
-                    frame.Release();
+                }
+                else if (_deflateWindowBits != 0)
+                {
+                    frame = frame.ForDeflateRecipient(_server.Deflate!, _deflateWindowBits);
+                }
+
+                if (_outputBroken)
+                {
+                    if (owned)
+                    {
+                        frame.Release();
+                    }
+
                     continue;
                 }
 
-                // Handed to the transport: it counts as sent for the slow-consumer limit (as bytes
-                // copied into a pipe do); a batch in flight is bounded by FrameBatch.MaxBytes.
-                Interlocked.Add(ref _queuedBytes, -QueueCost(frame));
                 batch ??= FrameBatch.Rent();
-                batch.Add(frame);
+                batch.Add(frame, owned);
                 if (batch.IsFull)
                 {
                     await SendBatchAsync(socket, batch);
@@ -132,8 +143,13 @@ internal sealed partial class WebSocketSession
     private async ValueTask WriteQueuedAsync()
     {
         long frames = 0, bytes = 0, cost = 0;
-        while (_queue.TryDequeue(out var frame))
+        while (_queue.TryDequeue(this, out var frame, out var owned))
         {
+            if (!owned && _deflateWindowBits != 0)
+            {
+                frame = frame.ForDeflateRecipient(_server.Deflate!, _deflateWindowBits);
+            }
+
             var data = frame.Frame;
             if (!_outputBroken)
             {
@@ -142,8 +158,11 @@ internal sealed partial class WebSocketSession
 
             frames++;
             bytes += data.Length;
-            cost += QueueCost(frame);
-            frame.Release();
+            if (owned)
+            {
+                cost += QueueCost(frame);
+                frame.Release();
+            }
         }
 
         if (frames > 0)
@@ -200,7 +219,8 @@ internal sealed partial class WebSocketSession
 
     private void ReleaseQueued()
     {
-        while (_queue.TryDequeue(out var frame))
+        _queue.DropFeeds();
+        while (_queue.TryDequeueOwn(out var frame))
         {
             Interlocked.Add(ref _queuedBytes, -QueueCost(frame));
             frame.Release();

@@ -19,7 +19,7 @@ namespace PipeChat.Server.Connections;
 /// drains everything queued, writes it and flushes once per batch, and runs only when there is
 /// something to send, so an idle connection holds no task and no buffer.
 /// </summary>
-internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWorkItem
+internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedReader, IThreadPoolWorkItem
 {
     private static long s_nextConnectionId;
     private static readonly SharedFrame s_ping = SharedFrame.Create(WebSocketOpcode.Ping, default);
@@ -201,6 +201,38 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
 
         frame.AddReference();
         _queue.Enqueue(frame);
+        ScheduleWriter();
+        return true;
+    }
+
+    void Rooms.IFeedReader.Subscribe(Rooms.RoomFeed feed) => _queue.Subscribe(feed);
+
+    void Rooms.IFeedReader.Unsubscribe(Rooms.RoomFeed feed) => _queue.Unsubscribe(feed);
+
+    /// <summary>A room this connection is in has a new frame: checks the limit and wakes the writer.</summary>
+    bool Rooms.IFeedReader.Notify(Rooms.RoomFeed feed, SharedFrame frame)
+    {
+        if (Volatile.Read(ref _state) != (int)SessionState.Open)
+        {
+            return false;
+        }
+
+        if (_deflateWindowBits != 0)
+        {
+            // Build the compressed twin here, once, on the publishing thread (as a queued frame
+            // would), so writers running in parallel do not race to build it and send it plain.
+            frame.ForDeflateRecipient(_server.Deflate!, _deflateWindowBits);
+        }
+
+        // The room's unread frames are shared by every member behind, but they still count
+        // against this connection's limit, as frames in its own queue do.
+        var behind = _queue.LagIn(feed);
+        if (behind > _server.Options.MaxQueuedBytes)
+        {
+            CloseSlowConsumer(behind + Volatile.Read(ref _queuedBytes));
+            return false;
+        }
+
         ScheduleWriter();
         return true;
     }
@@ -633,6 +665,8 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
 
     private void EnqueueCloseFrame(SharedFrame frame)
     {
+        // Room frames published from now on stay unsent; those before go out ahead of the close.
+        _queue.StopFeeds();
         EnqueueControl(frame);
         frame.Release();
     }
@@ -664,6 +698,10 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
 
         _server.Metrics.SlowConsumer();
         Log.SlowConsumer(_server.Logger, _connection.ConnectionId, UserId, queuedBytes);
+
+        // Unread room frames are not sent to a reader being closed for falling behind (it resumes
+        // from history), and its cursor no longer keeps the room's recent frames alive.
+        _queue.DropFeeds();
         RequestClose(WebSocketCloseCodes.PolicyViolation, "slow consumer: outbound queue limit exceeded"u8);
     }
 
