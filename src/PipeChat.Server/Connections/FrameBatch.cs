@@ -14,7 +14,6 @@ internal sealed class FrameBatch
     private static readonly BoundedPool<FrameBatch> s_pool = new(256);
 
     private readonly SharedFrame[] _frames = new SharedFrame[MaxFrames];
-    private readonly bool[] _owned = new bool[MaxFrames];
     private readonly List<ArraySegment<byte>> _segments = new(MaxFrames);
 
     public int Count { get; private set; }
@@ -32,26 +31,21 @@ internal sealed class FrameBatch
         return s_pool.TryRent(out var batch) ? batch : new FrameBatch();
     }
 
-    /// <summary>Adds a frame; when <paramref name="owned"/>, takes over the caller's reference to it (a room feed's frame is not referenced).</summary>
-    public void Add(SharedFrame frame, bool owned)
+    /// <summary>Takes over the caller's reference to <paramref name="frame"/>.</summary>
+    public void Add(SharedFrame frame)
     {
         var segment = frame.FrameSegment;
-        _owned[Count] = owned;
         _frames[Count++] = frame;
         _segments.Add(segment);
         Bytes += segment.Count;
     }
 
-    /// <summary>Drops the references to the owned frames in the batch and empties it.</summary>
+    /// <summary>Drops the references to every frame in the batch and empties it.</summary>
     public void ReleaseFrames()
     {
         for (var i = 0; i < Count; i++)
         {
-            if (_owned[i])
-            {
-                _frames[i].Release();
-            }
-
+            _frames[i].Release();
             _frames[i] = null!;
         }
 

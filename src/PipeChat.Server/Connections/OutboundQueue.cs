@@ -13,8 +13,10 @@ namespace PipeChat.Server.Connections;
 /// The ring grows by doubling under a lock held only for an array store or load (producers are
 /// room channels and other connections, the consumer the connection's writer: almost never
 /// contended). It starts with no array and <see cref="TrimIfEmpty"/> drops it again, so an idle
-/// connection holds none. The cursor list is copied on change (joins and leaves) and read without
-/// the lock.
+/// connection holds none. The cursors are read and moved by the writer under the same lock, so a
+/// cursor dropped from another thread (a slow consumer closed by a publisher) is never read
+/// after it let go of the room's frames; the list is copied on change and may be scanned without
+/// the lock for <see cref="LagIn"/>.
 /// </para>
 /// </summary>
 internal sealed class OutboundQueue
@@ -92,6 +94,11 @@ internal sealed class OutboundQueue
     {
         lock (this)
         {
+            foreach (var cursor in _cursors)
+            {
+                cursor.Drop();
+            }
+
             Volatile.Write(ref _cursors, s_noCursors);
         }
     }
@@ -118,11 +125,19 @@ internal sealed class OutboundQueue
             return true;
         }
 
-        foreach (var cursor in Volatile.Read(ref _cursors))
+        if (Volatile.Read(ref _cursors).Length == 0)
         {
-            if (cursor.TryPeek(reader, out _))
+            return false;
+        }
+
+        lock (this)
+        {
+            foreach (var cursor in _cursors)
             {
-                return true;
+                if (cursor.TryPeek(reader, out _))
+                {
+                    return true;
+                }
             }
         }
 
@@ -130,64 +145,68 @@ internal sealed class OutboundQueue
     }
 
     /// <summary>
-    /// Takes the oldest frame (writer only). <paramref name="owned"/> is true for a frame of the
-    /// connection's own ring, whose reference passes to the caller; a feed frame is the room's
-    /// (the caller takes no reference and must not release it).
+    /// Takes the oldest frame, with a reference the caller must release (writer only).
+    /// <paramref name="fromFeed"/> tells a room's frame (which does not count against the
+    /// connection's own queued bytes) from one of the connection's own.
     /// </summary>
-    public bool TryDequeue(IChatConnection reader, out SharedFrame frame, out bool owned)
+    public bool TryDequeue(IChatConnection reader, out SharedFrame frame, out bool fromFeed)
     {
-        var cursors = Volatile.Read(ref _cursors);
-        FeedCursor? best = null;
-        RoomFeed.Entry bestEntry = default;
-        var finished = false;
-        foreach (var cursor in cursors)
+        if (Volatile.Read(ref _cursors).Length == 0)
         {
-            if (cursor.TryPeek(reader, out var entry))
+            fromFeed = false;
+            return TryDequeueOwn(out frame);
+        }
+
+        lock (this)
+        {
+            FeedCursor? best = null;
+            RoomFeed.Entry bestEntry = default;
+            var finished = false;
+            foreach (var cursor in _cursors)
             {
-                if (best is null || entry.Stamp < bestEntry.Stamp)
+                if (cursor.TryPeek(reader, out var entry))
                 {
-                    best = cursor;
-                    bestEntry = entry;
+                    if (best is null || entry.Stamp < bestEntry.Stamp)
+                    {
+                        best = cursor;
+                        bestEntry = entry;
+                    }
+                }
+                else if (cursor.Finished)
+                {
+                    finished = true;
                 }
             }
-            else if (cursor.Finished)
+
+            if (finished)
             {
-                finished = true;
+                DropFinishedLocked();
             }
-        }
 
-        if (finished)
-        {
-            DropFinished();
-        }
-
-        if (Volatile.Read(ref _count) != 0)
-        {
-            lock (this)
+            if (_count != 0 && (best is null || _items![_head].Stamp < bestEntry.Stamp))
             {
                 var items = _items!;
-                if (_count != 0 && (best is null || items[_head].Stamp < bestEntry.Stamp))
-                {
-                    frame = items[_head].Frame;
-                    items[_head] = default;
-                    _head = (_head + 1) & (items.Length - 1);
-                    Volatile.Write(ref _count, _count - 1);
-                    owned = true;
-                    return true;
-                }
+                frame = items[_head].Frame;
+                items[_head] = default;
+                _head = (_head + 1) & (items.Length - 1);
+                Volatile.Write(ref _count, _count - 1);
+                fromFeed = false;
+                return true;
             }
-        }
 
-        if (best is not null)
-        {
-            best.Advance(bestEntry);
-            frame = bestEntry.Frame;
-            owned = false;
-            return true;
+            if (best is not null)
+            {
+                // Referenced before the cursor moves on: its chunk may be reclaimed once it has.
+                bestEntry.Frame.AddReference();
+                best.Advance(bestEntry);
+                frame = bestEntry.Frame;
+                fromFeed = true;
+                return true;
+            }
         }
 
         frame = null!;
-        owned = false;
+        fromFeed = false;
         return false;
     }
 
@@ -229,36 +248,32 @@ internal sealed class OutboundQueue
         }
     }
 
-    private void DropFinished()
+    private void DropFinishedLocked()
     {
-        lock (this)
+        var cursors = _cursors;
+        var kept = 0;
+        foreach (var cursor in cursors)
         {
-            var cursors = _cursors;
-            var kept = 0;
-            foreach (var cursor in cursors)
+            if (!cursor.Finished)
             {
-                if (!cursor.Finished)
-                {
-                    kept++;
-                }
+                kept++;
             }
-
-            if (kept == cursors.Length)
-            {
-                return;
-            }
-
-            var next = kept == 0 ? s_noCursors : new FeedCursor[kept];
-            var j = 0;
-            foreach (var cursor in cursors)
-            {
-                if (!cursor.Finished)
-                {
-                    next[j++] = cursor;
-                }
-            }
-
-            Volatile.Write(ref _cursors, next);
         }
+
+        var next = kept == 0 ? s_noCursors : new FeedCursor[kept];
+        var j = 0;
+        foreach (var cursor in cursors)
+        {
+            if (cursor.Finished)
+            {
+                cursor.Drop();
+            }
+            else
+            {
+                next[j++] = cursor;
+            }
+        }
+
+        Volatile.Write(ref _cursors, next);
     }
 }

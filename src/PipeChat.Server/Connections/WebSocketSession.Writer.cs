@@ -1,3 +1,4 @@
+using PipeChat.Server.Buffers;
 using System.Runtime.CompilerServices;
 using System.Buffers;
 
@@ -72,31 +73,27 @@ internal sealed partial class WebSocketSession
         FrameBatch? batch = null;
         try
         {
-            while (_queue.TryDequeue(this, out var frame, out var owned))
+            while (_queue.TryDequeue(this, out var frame, out var fromFeed))
             {
                 // Handed to the transport: it counts as sent for the slow-consumer limit (as bytes
                 // copied into a pipe do); a batch in flight is bounded by FrameBatch.MaxBytes.
-                if (owned)
+                if (fromFeed)
+                {
+                    frame = ForThisPeer(frame);
+                }
+                else
                 {
                     Interlocked.Add(ref _queuedBytes, -QueueCost(frame));
-                }
-                else if (_deflateWindowBits != 0)
-                {
-                    frame = frame.ForDeflateRecipient(_server.Deflate!, _deflateWindowBits);
                 }
 
                 if (_outputBroken)
                 {
-                    if (owned)
-                    {
-                        frame.Release();
-                    }
-
+                    frame.Release();
                     continue;
                 }
 
                 batch ??= FrameBatch.Rent();
-                batch.Add(frame, owned);
+                batch.Add(frame);
                 if (batch.IsFull)
                 {
                     await SendBatchAsync(socket, batch);
@@ -117,25 +114,23 @@ internal sealed partial class WebSocketSession
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendBatchAsync(Transport.LeanSocketConnection socket, FrameBatch batch)
     {
-        var frames = batch.Count;
-        var bytes = batch.Bytes;
+        // Counted when handed to the socket (a peer may read the frame before the send completes here).
+        _server.Metrics.FramesOut(batch.Count, batch.Bytes);
         try
         {
-            if (frames == 1)
+            if (batch.Count == 1)
             {
                 await socket.SendAsync(batch.First.Frame);
             }
             else
             {
-                await socket.SendAsync(batch.Segments, bytes);
+                await socket.SendAsync(batch.Segments, batch.Bytes);
             }
         }
         finally
         {
             batch.ReleaseFrames();
         }
-
-        _server.Metrics.FramesOut(frames, bytes);
     }
 
     /// <summary>Pipe transports (TLS, Kestrel's sockets): copies the queued frames into the output pipe and flushes once.</summary>
@@ -143,11 +138,15 @@ internal sealed partial class WebSocketSession
     private async ValueTask WriteQueuedAsync()
     {
         long frames = 0, bytes = 0, cost = 0;
-        while (_queue.TryDequeue(this, out var frame, out var owned))
+        while (_queue.TryDequeue(this, out var frame, out var fromFeed))
         {
-            if (!owned && _deflateWindowBits != 0)
+            if (fromFeed)
             {
-                frame = frame.ForDeflateRecipient(_server.Deflate!, _deflateWindowBits);
+                frame = ForThisPeer(frame);
+            }
+            else
+            {
+                cost += QueueCost(frame);
             }
 
             var data = frame.Frame;
@@ -158,11 +157,7 @@ internal sealed partial class WebSocketSession
 
             frames++;
             bytes += data.Length;
-            if (owned)
-            {
-                cost += QueueCost(frame);
-                frame.Release();
-            }
+            frame.Release();
         }
 
         if (frames > 0)
@@ -215,6 +210,27 @@ internal sealed partial class WebSocketSession
                 // Already completed by the transport.
             }
         }
+    }
+
+    /// <summary>
+    /// A room frame (referenced) as this peer takes it: its compressed twin when the peer
+    /// negotiated permessage-deflate and the twin exists (the reference moves to the twin).
+    /// </summary>
+    private SharedFrame ForThisPeer(SharedFrame frame)
+    {
+        if (_deflateWindowBits == 0)
+        {
+            return frame;
+        }
+
+        var chosen = frame.ForDeflateRecipient(_server.Deflate!, _deflateWindowBits);
+        if (!ReferenceEquals(chosen, frame))
+        {
+            chosen.AddReference();
+            frame.Release();
+        }
+
+        return chosen;
     }
 
     private void ReleaseQueued()

@@ -15,10 +15,10 @@ namespace PipeChat.Server.Rooms;
 /// The feed is a forward-linked list of chunks. Appends take a short lock (publishers of one
 /// room are usually the room channel's single owner; presence events may race it); readers never
 /// lock: an entry is published by the release-store of its chunk's count, and entries below
-/// the count never change. Chunks and the frames in them are owned by the garbage collector: a
-/// chunk is collected once the feed has moved past it and no cursor points into it, so frames
-/// appended here take one reference that is never given back (they are not returned to the
-/// frame pool; a room message costs one frame allocation, not one per member).
+/// the count never change. Each chunk counts the cursors in it (plus one for the feed while it is
+/// the tail); a cursor pins the next chunk before it unpins the one it leaves, and chunks are
+/// reclaimed strictly oldest first, once unpinned: their frames' references are then released
+/// (back to the pool unless a writer or the history still holds them).
 /// </para>
 /// </summary>
 internal sealed class RoomFeed
@@ -28,11 +28,35 @@ internal sealed class RoomFeed
     private static long s_stamp;
 
     private readonly Lock _lock = new();
-    private Chunk _tail = new(FirstChunkSize);
+    private Chunk _head;
+    private Chunk _tail;
     private long _bytes;
+
+    public RoomFeed()
+    {
+        _head = _tail = new Chunk(FirstChunkSize);
+    }
 
     /// <summary>Frame bytes appended since the feed was created (readers' lag is measured against it).</summary>
     public long Bytes => Volatile.Read(ref _bytes);
+
+    /// <summary>Chunks not reclaimed yet (tests and diagnostics).</summary>
+    internal int LiveChunks
+    {
+        get
+        {
+            lock (_lock)
+            {
+                var n = 1;
+                for (var c = _head; !ReferenceEquals(c, _tail); c = c.Next!)
+                {
+                    n++;
+                }
+
+                return n;
+            }
+        }
+    }
 
     /// <summary>
     /// A process-wide order shared by every feed and every connection's own queue: a writer that
@@ -40,7 +64,7 @@ internal sealed class RoomFeed
     /// </summary>
     internal static long NextStamp() => Interlocked.Increment(ref s_stamp);
 
-    /// <summary>Appends a sealed frame (taking the feed's lasting reference); <paramref name="except"/> skips it.</summary>
+    /// <summary>Appends a sealed frame (taking a reference until its chunk is reclaimed); <paramref name="except"/> skips it.</summary>
     internal void Append(SharedFrame frame, IChatConnection? except)
     {
         frame.AddReference();
@@ -51,7 +75,13 @@ internal sealed class RoomFeed
             {
                 var next = new Chunk(Math.Min(tail.Entries.Length * 2, MaxChunkSize));
                 Volatile.Write(ref tail.Next, next);
-                _tail = tail = next;
+                _tail = next;
+                if (Interlocked.Decrement(ref tail.Pins) == 0)
+                {
+                    ReclaimLocked();
+                }
+
+                tail = next;
             }
 
             var end = _bytes + frame.Frame.Length;
@@ -66,7 +96,35 @@ internal sealed class RoomFeed
     {
         lock (_lock)
         {
+            Interlocked.Increment(ref _tail.Pins);
             return new FeedCursor(this, _tail, _tail.Count, _bytes);
+        }
+    }
+
+    /// <summary>A cursor leaves <paramref name="chunk"/> (moved on, or dropped).</summary>
+    internal void Unpin(Chunk chunk)
+    {
+        if (Interlocked.Decrement(ref chunk.Pins) == 0)
+        {
+            lock (_lock)
+            {
+                ReclaimLocked();
+            }
+        }
+    }
+
+    private void ReclaimLocked()
+    {
+        while (!ReferenceEquals(_head, _tail) && Volatile.Read(ref _head.Pins) == 0)
+        {
+            var chunk = _head;
+            _head = chunk.Next!;
+            var entries = chunk.Entries;
+            for (var i = 0; i < chunk.Count; i++)
+            {
+                entries[i].Frame.Release();
+                entries[i] = default;
+            }
         }
     }
 
@@ -77,17 +135,21 @@ internal sealed class RoomFeed
         public readonly Entry[] Entries = new Entry[size];
         public int Count;
         public Chunk? Next;
+
+        /// <summary>Cursors in this chunk, plus one held by the feed while it is the tail.</summary>
+        public int Pins = 1;
     }
 }
 
 /// <summary>
-/// One member's read position in a <see cref="RoomFeed"/>. Read and advanced only by the
-/// member's writer; <see cref="Lag"/> may be read from any thread. A cursor may be given a stop
-/// (the member left the room, or is closing): it then ends at the feed's length at that moment.
+/// One member's read position in a <see cref="RoomFeed"/>, pinning the chunk it is in. Read,
+/// advanced and dropped only under its connection's queue lock (<see cref="Connections.OutboundQueue"/>);
+/// <see cref="Lag"/> may be read from any thread. A cursor may be given a stop (the member left
+/// the room, or is closing): it then ends at the feed's length at that moment.
 /// </summary>
 internal sealed class FeedCursor
 {
-    private RoomFeed.Chunk _chunk;
+    private RoomFeed.Chunk? _chunk;
     private int _index;
     private long _bytes;
     private long _stopAt = long.MaxValue;
@@ -103,10 +165,10 @@ internal sealed class FeedCursor
     public RoomFeed Feed { get; }
 
     /// <summary>Frame bytes appended to the feed that this reader has not taken yet.</summary>
-    public long Lag => Math.Min(Feed.Bytes, Volatile.Read(ref _stopAt)) - Volatile.Read(ref _bytes);
+    public long Lag => _chunk is null ? 0 : Math.Min(Feed.Bytes, Volatile.Read(ref _stopAt)) - Volatile.Read(ref _bytes);
 
-    /// <summary>True once a stopped cursor has taken everything before its stop: it can be dropped.</summary>
-    public bool Finished => Volatile.Read(ref _bytes) >= Volatile.Read(ref _stopAt);
+    /// <summary>True once a stopped cursor has taken everything before its stop, or it was dropped: it can be forgotten.</summary>
+    public bool Finished => _chunk is null || Volatile.Read(ref _bytes) >= Volatile.Read(ref _stopAt);
 
     /// <summary>Ends the cursor at the feed's current length (entries appended later are not read).</summary>
     public void Stop()
@@ -118,21 +180,30 @@ internal sealed class FeedCursor
         }
     }
 
+    /// <summary>Unpins the cursor's chunk; the cursor reads nothing more.</summary>
+    public void Drop()
+    {
+        if (_chunk is { } chunk)
+        {
+            _chunk = null;
+            Feed.Unpin(chunk);
+        }
+    }
+
     /// <summary>
     /// The next entry for <paramref name="reader"/> (entries it is excluded from are skipped),
     /// without taking it; false when there is none now (or the cursor reached its stop).
     /// </summary>
     public bool TryPeek(IChatConnection reader, out RoomFeed.Entry entry)
     {
-        while (true)
+        while (_chunk is { } chunk)
         {
-            var chunk = _chunk;
             if (_index < Volatile.Read(ref chunk.Count))
             {
                 entry = chunk.Entries[_index];
                 if (entry.EndBytes > Volatile.Read(ref _stopAt))
                 {
-                    return false;
+                    break;
                 }
 
                 if (ReferenceEquals(entry.Except, reader))
@@ -146,20 +217,25 @@ internal sealed class FeedCursor
 
             if (_index == chunk.Entries.Length && Volatile.Read(ref chunk.Next) is { } next)
             {
+                // Pin the next chunk before leaving this one: chunks are reclaimed oldest first.
+                Interlocked.Increment(ref next.Pins);
                 _chunk = next;
                 _index = 0;
+                Feed.Unpin(chunk);
                 continue;
             }
 
-            entry = default;
-            return false;
+            break;
         }
+
+        entry = default;
+        return false;
     }
 
     /// <summary>Takes the entry <see cref="TryPeek"/> returned.</summary>
     public void Advance(in RoomFeed.Entry entry)
     {
-        Debug.Assert(ReferenceEquals(_chunk.Entries[_index].Frame, entry.Frame));
+        Debug.Assert(ReferenceEquals(_chunk!.Entries[_index].Frame, entry.Frame));
         _index++;
         Volatile.Write(ref _bytes, entry.EndBytes);
     }

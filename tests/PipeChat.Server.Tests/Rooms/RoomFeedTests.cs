@@ -75,14 +75,15 @@ public class RoomFeedTests
 
         var sent = new List<string>();
         var owned = new List<bool>();
-        while (queue.TryDequeue(reader, out var frame, out var own))
+        while (queue.TryDequeue(reader, out var frame, out var fromFeed))
         {
             sent.Add(Encoding.UTF8.GetString(frame.Payload));
-            owned.Add(own);
+            owned.Add(fromFeed);
+            frame.Release();
         }
 
         Assert.Equal(["joined", "replayed", "live 1", "ack 1", "live 2", "live 3", "ack 3"], sent);
-        Assert.Equal([true, true, false, true, false, false, true], owned);
+        Assert.Equal([false, false, true, false, true, true, false], owned);
         Assert.False(queue.HasPending(reader));
     }
 
@@ -185,13 +186,13 @@ public class RoomFeedTests
         var deadline = Environment.TickCount64 + 60_000;
         while (next < Count && Environment.TickCount64 < deadline)
         {
-            if (!queue.TryDequeue(reader, out var frame, out var owned))
+            if (!queue.TryDequeue(reader, out var frame, out var fromFeed))
             {
                 Thread.Yield();
                 continue;
             }
 
-            if (owned)
+            if (!fromFeed)
             {
                 Assert.Equal("own " + (own * 1_000), Encoding.UTF8.GetString(frame.Payload));
                 Assert.True(next > own * 1_000, "an own frame went out before the room frame queued ahead of it");
@@ -201,11 +202,41 @@ public class RoomFeedTests
             }
 
             Assert.Same(frames[next % frames.Length], frame);
+            frame.Release();
             next++;
         }
 
         await publisher.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(Count, next);
+    }
+
+    [Fact]
+    public void Chunks_every_cursor_has_passed_are_reclaimed_and_a_stalled_cursor_pins_them_until_dropped()
+    {
+        var feed = new RoomFeed();
+        var reader = new FakeConnection("reader");
+        var stalled = new OutboundQueue();
+        var reading = new OutboundQueue();
+        stalled.Subscribe(feed);
+        reading.Subscribe(feed);
+        var first = Frame("first");
+        feed.Append(first, null);
+        first.Release();
+        Assert.Equal(["first"], DrainQueue(reading, reader));
+        for (var i = 0; i < 1_000; i++)
+        {
+            using var message = new Published("m" + i);
+            feed.Append(message.Frame, null);
+            Assert.Single(DrainQueue(reading, reader));
+        }
+
+        // The stalled reader still needs every chunk from the first one on.
+        Assert.True(feed.LiveChunks > 10, $"{feed.LiveChunks} chunks");
+        Assert.Equal(1, first.ReferenceCount);
+
+        stalled.DropFeeds();
+        Assert.Equal(1, feed.LiveChunks);
+        Assert.Empty(DrainQueue(stalled, reader));
     }
 
     private static SharedFrame Frame(string text) => FakeConnection.Text(text);
@@ -225,13 +256,10 @@ public class RoomFeedTests
     private static List<string> DrainQueue(OutboundQueue queue, IChatConnection reader)
     {
         var read = new List<string>();
-        while (queue.TryDequeue(reader, out var frame, out var owned))
+        while (queue.TryDequeue(reader, out var frame, out _))
         {
             read.Add(Encoding.UTF8.GetString(frame.Payload));
-            if (owned)
-            {
-                frame.Release();
-            }
+            frame.Release();
         }
 
         return read;
