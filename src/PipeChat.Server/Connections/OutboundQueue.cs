@@ -132,16 +132,45 @@ internal sealed class OutboundQueue
 
         lock (this)
         {
+            var finished = false;
             foreach (var cursor in _cursors)
             {
                 if (cursor.TryPeek(reader, out _))
                 {
                     return true;
                 }
+
+                finished |= cursor.Finished;
+            }
+
+            if (finished)
+            {
+                DropFinishedLocked(0);
             }
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Drops cursors of rooms left more than <paramref name="maxMs"/> ago that still have not
+    /// been read to their stop (a reader that is not reading): a cursor pins the room's frames
+    /// from its position on, so it may not linger (called by the heartbeat).
+    /// </summary>
+    public void DropStaleStopped(long now, long maxMs)
+    {
+        foreach (var cursor in Volatile.Read(ref _cursors))
+        {
+            if (cursor.StoppedAt != 0 && now - cursor.StoppedAt > maxMs)
+            {
+                lock (this)
+                {
+                    DropFinishedLocked(now - maxMs);
+                }
+
+                return;
+            }
+        }
     }
 
     /// <summary>
@@ -180,7 +209,7 @@ internal sealed class OutboundQueue
 
             if (finished)
             {
-                DropFinishedLocked();
+                DropFinishedLocked(0);
             }
 
             if (_count != 0 && (best is null || _items![_head].Stamp < bestEntry.Stamp))
@@ -248,23 +277,29 @@ internal sealed class OutboundQueue
         }
     }
 
-    private void DropFinishedLocked()
+    /// <summary>Drops finished cursors, and stopped ones stopped before <paramref name="stoppedBefore"/> (a tick; 0: none).</summary>
+    private void DropFinishedLocked(long stoppedBefore)
     {
         var cursors = _cursors;
         var kept = 0;
         foreach (var cursor in cursors)
         {
-            if (!cursor.Finished)
+            if (!Gone(cursor, stoppedBefore))
             {
                 kept++;
             }
+        }
+
+        if (kept == cursors.Length)
+        {
+            return;
         }
 
         var next = kept == 0 ? s_noCursors : new FeedCursor[kept];
         var j = 0;
         foreach (var cursor in cursors)
         {
-            if (cursor.Finished)
+            if (Gone(cursor, stoppedBefore))
             {
                 cursor.Drop();
             }
@@ -275,5 +310,8 @@ internal sealed class OutboundQueue
         }
 
         Volatile.Write(ref _cursors, next);
+
+        static bool Gone(FeedCursor cursor, long stoppedBefore)
+            => cursor.Finished || (cursor.StoppedAt != 0 && cursor.StoppedAt < stoppedBefore);
     }
 }

@@ -207,7 +207,13 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
 
     void Rooms.IFeedReader.Subscribe(Rooms.RoomFeed feed) => _queue.Subscribe(feed);
 
-    void Rooms.IFeedReader.Unsubscribe(Rooms.RoomFeed feed) => _queue.Unsubscribe(feed);
+    void Rooms.IFeedReader.Unsubscribe(Rooms.RoomFeed feed)
+    {
+        _queue.Unsubscribe(feed);
+
+        // The writer sends what was published before the leave and then forgets the cursor.
+        ScheduleWriter();
+    }
 
     /// <summary>A room this connection is in has a new frame: checks the limit and wakes the writer.</summary>
     bool Rooms.IFeedReader.Notify(Rooms.RoomFeed feed, SharedFrame frame)
@@ -264,6 +270,7 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
                 break;
             case SessionState.Open:
                 _queue.TrimIfEmpty();
+                _queue.DropStaleStopped(now, StoppedFeedGraceMs);
                 var idle = now - Volatile.Read(ref _lastReceive);
 
                 // Dropped only after a ping has gone unanswered for a whole interval: a heartbeat
@@ -688,6 +695,9 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
     private static int QueueCost(SharedFrame frame) => frame.Frame.Length + QueueEntryOverhead;
 
     private const int QueueEntryOverhead = 16;
+
+    /// <summary>How long a connection has to take a left room's last messages before its cursor is dropped.</summary>
+    private const long StoppedFeedGraceMs = 2_000;
 
     private void CloseSlowConsumer(long queuedBytes)
     {

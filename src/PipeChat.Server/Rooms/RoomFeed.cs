@@ -25,6 +25,7 @@ internal sealed class RoomFeed
 {
     private const int FirstChunkSize = 4;
     private const int MaxChunkSize = 64;
+    private static readonly BoundedPool<Chunk> s_chunks = new(1024);
     private static long s_stamp;
 
     private readonly Lock _lock = new();
@@ -73,7 +74,7 @@ internal sealed class RoomFeed
             var tail = _tail;
             if (tail.Count == tail.Entries.Length)
             {
-                var next = new Chunk(Math.Min(tail.Entries.Length * 2, MaxChunkSize));
+                var next = NewChunk(Math.Min(tail.Entries.Length * 2, MaxChunkSize));
                 Volatile.Write(ref tail.Next, next);
                 _tail = next;
                 if (Interlocked.Decrement(ref tail.Pins) == 0)
@@ -125,7 +126,26 @@ internal sealed class RoomFeed
                 entries[i].Frame.Release();
                 entries[i] = default;
             }
+
+            // No cursor is in it or behind it, and the feed has moved on: it can be reused.
+            chunk.Next = null;
+            if (entries.Length == MaxChunkSize)
+            {
+                s_chunks.Return(chunk);
+            }
         }
+    }
+
+    private static Chunk NewChunk(int size)
+    {
+        if (size == MaxChunkSize && s_chunks.TryRent(out var chunk))
+        {
+            chunk.Count = 0;
+            chunk.Pins = 1;
+            return chunk;
+        }
+
+        return new Chunk(size);
     }
 
     internal readonly record struct Entry(SharedFrame Frame, long Stamp, long EndBytes, IChatConnection? Except);
@@ -153,6 +173,7 @@ internal sealed class FeedCursor
     private int _index;
     private long _bytes;
     private long _stopAt = long.MaxValue;
+    private long _stoppedAtTick;
 
     internal FeedCursor(RoomFeed feed, RoomFeed.Chunk chunk, int index, long bytes)
     {
@@ -170,6 +191,9 @@ internal sealed class FeedCursor
     /// <summary>True once a stopped cursor has taken everything before its stop, or it was dropped: it can be forgotten.</summary>
     public bool Finished => _chunk is null || Volatile.Read(ref _bytes) >= Volatile.Read(ref _stopAt);
 
+    /// <summary>When the cursor was stopped (<see cref="Environment.TickCount64"/>), 0 while it runs.</summary>
+    public long StoppedAt => Volatile.Read(ref _stoppedAtTick);
+
     /// <summary>Ends the cursor at the feed's current length (entries appended later are not read).</summary>
     public void Stop()
     {
@@ -177,6 +201,7 @@ internal sealed class FeedCursor
         if (end < Volatile.Read(ref _stopAt))
         {
             Volatile.Write(ref _stopAt, end);
+            Interlocked.CompareExchange(ref _stoppedAtTick, Math.Max(1, Environment.TickCount64), 0);
         }
     }
 

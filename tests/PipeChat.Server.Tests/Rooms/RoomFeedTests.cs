@@ -239,6 +239,36 @@ public class RoomFeedTests
         Assert.Empty(DrainQueue(stalled, reader));
     }
 
+    [Fact]
+    public void A_left_room_that_is_not_read_to_its_stop_is_let_go_after_the_grace_time()
+    {
+        var feed = new RoomFeed();
+        var queue = new OutboundQueue();
+        var reader = new FakeConnection("r");
+        queue.Subscribe(feed);
+        for (var i = 0; i < 100; i++)
+        {
+            using var message = new Published("before " + i);
+            feed.Append(message.Frame, null);
+        }
+
+        queue.Unsubscribe(feed);
+        for (var i = 0; i < 200; i++)
+        {
+            using var message = new Published("after " + i);
+            feed.Append(message.Frame, null);
+        }
+
+        var now = Environment.TickCount64;
+        queue.DropStaleStopped(now, 60_000);
+        Assert.True(feed.LiveChunks > 3, "kept while within the grace time");
+        Assert.True(queue.LagIn(feed) > 0);
+
+        queue.DropStaleStopped(now + 120_000, 60_000);
+        Assert.Equal(1, feed.LiveChunks);
+        Assert.Empty(DrainQueue(queue, reader));
+    }
+
     private static SharedFrame Frame(string text) => FakeConnection.Text(text);
 
     private static List<string> Drain(FeedCursor cursor, IChatConnection reader)
