@@ -28,6 +28,7 @@ internal sealed class OutboundQueue
     private int _head;
     private int _count;
     private FeedCursor[] _cursors = s_noCursors;
+    private bool _closed;
 
     /// <summary>Whether the connection's own ring is empty (the feeds may still hold frames for it).</summary>
     public bool IsEmpty => Volatile.Read(ref _count) == 0;
@@ -64,6 +65,13 @@ internal sealed class OutboundQueue
         var cursor = feed.OpenCursor();
         lock (this)
         {
+            if (_closed)
+            {
+                // The connection has ended (a join that completed late): a cursor nobody reads would pin the room.
+                cursor.Drop();
+                return;
+            }
+
             Volatile.Write(ref _cursors, [.. _cursors, cursor]);
         }
     }
@@ -100,6 +108,16 @@ internal sealed class OutboundQueue
             }
 
             Volatile.Write(ref _cursors, s_noCursors);
+        }
+    }
+
+    /// <summary>The connection has ended: drops the cursors, and any later <see cref="Subscribe"/> is refused.</summary>
+    public void Close()
+    {
+        lock (this)
+        {
+            _closed = true;
+            DropFeeds();
         }
     }
 

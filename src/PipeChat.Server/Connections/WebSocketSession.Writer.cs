@@ -235,7 +235,15 @@ internal sealed partial class WebSocketSession
 
     private void ReleaseQueued()
     {
-        _queue.DropFeeds();
+        if (Volatile.Read(ref _state) == (int)SessionState.Closed)
+        {
+            _queue.Close();
+        }
+        else
+        {
+            _queue.DropFeeds();
+        }
+
         while (_queue.TryDequeueOwn(out var frame))
         {
             Interlocked.Add(ref _queuedBytes, -QueueCost(frame));

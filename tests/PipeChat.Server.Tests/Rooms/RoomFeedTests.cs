@@ -269,6 +269,25 @@ public class RoomFeedTests
         Assert.Empty(DrainQueue(queue, reader));
     }
 
+    [Fact]
+    public void A_closed_queue_refuses_a_late_subscription_so_it_pins_nothing()
+    {
+        var feed = new RoomFeed();
+        var queue = new OutboundQueue();
+        var reader = new FakeConnection("r");
+        queue.Close();
+        queue.Subscribe(feed);
+        for (var i = 0; i < 300; i++)
+        {
+            using var message = new Published("m" + i);
+            feed.Append(message.Frame, null);
+        }
+
+        Assert.Equal(1, feed.LiveChunks);
+        Assert.Equal(0, queue.LagIn(feed));
+        Assert.Empty(DrainQueue(queue, reader));
+    }
+
     private static SharedFrame Frame(string text) => FakeConnection.Text(text);
 
     private static List<string> Drain(FeedCursor cursor, IChatConnection reader)
