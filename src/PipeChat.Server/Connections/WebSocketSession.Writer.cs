@@ -70,8 +70,18 @@ internal sealed partial class WebSocketSession
     private async ValueTask SendQueuedAsync(Transport.LeanSocketConnection socket)
     {
         FrameBatch? batch = null;
+        var upgrade = false;
         try
         {
+            if (Volatile.Read(ref _upgradeUnsent))
+            {
+                // The 101 goes first, in the same gather send as the first frames.
+                Volatile.Write(ref _upgradeUnsent, false);
+                upgrade = true;
+                batch = FrameBatch.Rent();
+                batch.AddBytes(socket.Output.Unflushed);
+            }
+
             while (_queue.TryDequeue(out var frame))
             {
                 if (_outputBroken)
@@ -100,6 +110,10 @@ internal sealed partial class WebSocketSession
         finally
         {
             batch?.Return();
+            if (upgrade)
+            {
+                socket.Output.DiscardUnflushed();
+            }
         }
     }
 
@@ -108,11 +122,12 @@ internal sealed partial class WebSocketSession
     {
         var frames = batch.Count;
         var bytes = batch.Bytes;
+        var other = batch.OtherBytes;
         try
         {
-            if (frames == 1)
+            if (frames == 1 && batch.First is { } only)
             {
-                await socket.SendAsync(batch.First.Frame);
+                await socket.SendAsync(only.Frame);
             }
             else
             {
@@ -124,7 +139,16 @@ internal sealed partial class WebSocketSession
             batch.ReleaseFrames();
         }
 
-        _server.Metrics.FramesOut(frames, bytes);
+        if (other > 0)
+        {
+            frames--;
+            bytes -= other;
+        }
+
+        if (frames > 0)
+        {
+            _server.Metrics.FramesOut(frames, bytes);
+        }
     }
 
     /// <summary>Pipe transports (TLS, Kestrel's sockets): copies the queued frames into the output pipe and flushes once.</summary>
@@ -132,6 +156,13 @@ internal sealed partial class WebSocketSession
     private async ValueTask WriteQueuedAsync()
     {
         long frames = 0, bytes = 0, cost = 0;
+        var upgrade = Volatile.Read(ref _upgradeUnsent);
+        if (upgrade)
+        {
+            // The 101 is already in the output pipe, ahead of the frames written below: one flush sends both.
+            Volatile.Write(ref _upgradeUnsent, false);
+        }
+
         while (_queue.TryDequeue(out var frame))
         {
             var data = frame.Frame;
@@ -146,12 +177,16 @@ internal sealed partial class WebSocketSession
             frame.Release();
         }
 
-        if (frames > 0)
+        if (frames > 0 || upgrade)
         {
             Interlocked.Add(ref _queuedBytes, -cost);
             if (!_outputBroken)
             {
-                _server.Metrics.FramesOut(frames, bytes);
+                if (frames > 0)
+                {
+                    _server.Metrics.FramesOut(frames, bytes);
+                }
+
                 var flush = _output.FlushAsync();
                 var flushResult = flush.IsCompletedSuccessfully ? flush.Result : await flush;
                 if (flushResult.IsCompleted || flushResult.IsCanceled)
