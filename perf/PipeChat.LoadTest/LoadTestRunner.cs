@@ -10,8 +10,6 @@ namespace PipeChat.LoadTest;
 /// <summary>The library entry point (used by the console app and the CI smoke tests).</summary>
 public static class LoadTestRunner
 {
-    private const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-
     /// <summary>Runs one scenario and, unless <see cref="LoadTestOptions.ReportRoot"/> is null, writes its report folder.</summary>
     /// <param name="options">Settings; scenario defaults must already be applied (<see cref="OptionsParser.ApplyDefaults"/>).</param>
     /// <param name="output">Progress lines and the final table; null for silence.</param>
@@ -69,15 +67,6 @@ public static class LoadTestRunner
         {
             await Console.Error.WriteLineAsync(error);
             return error == OptionsParser.Usage ? 0 : 2;
-        }
-
-        if (options.Scenario == Scenario.Connect && Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
-        {
-            // The connect scenario only opens and holds connections: its socket continuations (connect,
-            // upgrade, the first frames) run on the socket engine's thread instead of being handed to
-            // the thread pool, which on the load tool's one core was a context switch per event and
-            // capped the ramp. Set before the first socket exists; child processes inherit it.
-            Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
         }
 
         using var cancel = new CancellationTokenSource();
