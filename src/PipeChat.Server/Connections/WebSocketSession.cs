@@ -287,9 +287,6 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
         }
     }
 
-    // Pooled: the box of a handshake that waited for its request is garbage a moment later, and
-    // during a connect burst such short-lived boxes end up between long-lived connection objects.
-    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> HandshakeAsync()
     {
         while (true)
