@@ -74,28 +74,41 @@ internal sealed partial class LoadConnection
 
         _send.ResetWrittenCount();
         _send.Write(template.BeforePath);
-        var path = _send.GetSpan(UserId.Length * 3);
-        var pathLength = 0;
-        foreach (var c in UserId)
+        if (IsUnreserved(UserId))
         {
-            // Percent-encode everything outside RFC 3986's unreserved set (ids are ASCII in practice).
-            if (char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '~')
+            var path = _send.GetSpan(UserId.Length);
+            for (var i = 0; i < UserId.Length; i++)
             {
-                path[pathLength++] = (byte)c;
+                path[i] = (byte)UserId[i];
             }
-            else
-            {
-                pathLength += Encoding.UTF8.GetBytes(Uri.EscapeDataString(c.ToString()), path[pathLength..]);
-            }
+
+            _send.Advance(UserId.Length);
+        }
+        else
+        {
+            _send.Write(Encoding.ASCII.GetBytes(Uri.EscapeDataString(UserId)));
         }
 
-        _send.Advance(pathLength);
         _send.Write(template.BeforeKey);
         _send.Write(keyAndGuid[..KeyLength]);
         _send.Write(template.AfterKey);
     }
 
     private const int KeyLength = 24;
+
+    /// <summary>True when the id needs no percent-encoding (RFC 3986 unreserved characters only, as generated ids are).</summary>
+    private static bool IsUnreserved(string id)
+    {
+        foreach (var c in id)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '.' or '~'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> value) => value.Trim(" \t"u8);
 
