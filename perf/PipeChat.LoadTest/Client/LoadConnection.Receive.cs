@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -10,66 +11,198 @@ namespace PipeChat.LoadTest.Client;
 internal sealed partial class LoadConnection
 {
     private static readonly byte[] s_headerEnd = "\r\n\r\n"u8.ToArray();
+    private static RequestTemplate? s_template;
 
     private async Task HandshakeAsync(Uri url, bool deflate, CancellationToken cancellationToken)
     {
-        Span<byte> keyBytes = stackalloc byte[16];
-        RandomNumberGenerator.Fill(keyBytes);
-        var key = Convert.ToBase64String(keyBytes);
-        var path = Uri.EscapeDataString(UserId);
-        var basePath = url.AbsolutePath.TrimEnd('/');
-        var request = $"GET {basePath}/{path} HTTP/1.1\r\nHost: {url.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                      $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n" +
-                      (deflate ? "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n" : "") + "\r\n";
-        await _stream.WriteAsync(Encoding.ASCII.GetBytes(request), cancellationToken);
+        var expectedAccept = default(AcceptValue);
+        WriteUpgradeRequest(url, deflate, ref expectedAccept);
+        await _stream.WriteAsync(_send.WrittenMemory, cancellationToken);
 
         while (true)
         {
-            if (_end == _recv.Length)
+            if (_end == _recvLimit)
             {
                 throw new HandshakeException("handshake:response_too_large");
             }
 
-            var read = await _stream.ReadAsync(_recv.AsMemory(_end), cancellationToken);
+            var read = await _stream.ReadAsync(_recv.AsMemory(_end, _recvLimit - _end), cancellationToken);
             if (read == 0)
             {
                 throw new HandshakeException("handshake:eof");
             }
 
             _end += read;
-            var headerEnd = _recv.AsSpan(0, _end).IndexOf(s_headerEnd);
+            var headerEnd = _recv.AsSpan(_recvBase, _end - _recvBase).IndexOf(s_headerEnd);
             if (headerEnd < 0)
             {
                 continue;
             }
 
-            var head = Encoding.ASCII.GetString(_recv, 0, headerEnd);
-            _start = headerEnd + 4;
-            var firstSpace = head.IndexOf(' ', StringComparison.Ordinal);
-            var status = firstSpace > 0 && head.Length >= firstSpace + 4 ? head.Substring(firstSpace + 1, 3) : "???";
-            if (status != "101")
+            _start = _recvBase + headerEnd + 4;
+            if (CheckUpgradeResponse(_recv.AsSpan(_recvBase, headerEnd), expectedAccept, deflate) is { } error)
             {
-                throw new HandshakeException("handshake:http_" + status);
-            }
-
-            var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
-            if (!head.Contains("Sec-WebSocket-Accept: " + accept, StringComparison.OrdinalIgnoreCase))
-            {
-                throw new HandshakeException("handshake:bad_accept");
+                throw new HandshakeException(error);
             }
 
             if (deflate)
             {
-                if (!head.Contains("Sec-WebSocket-Extensions: permessage-deflate", StringComparison.OrdinalIgnoreCase))
-                {
-                    throw new HandshakeException("handshake:deflate_declined");
-                }
-
                 _reader.Inflater = new ClientInflater();
             }
 
             return;
         }
+    }
+
+    /// <summary>Writes the upgrade request into the send buffer (no strings: the constant parts are built once per URL) and the Sec-WebSocket-Accept value it calls for.</summary>
+    private void WriteUpgradeRequest(Uri url, bool deflate, ref AcceptValue expectedAccept)
+    {
+        var template = s_template;
+        if (template is null || !ReferenceEquals(template.Url, url) || template.Deflate != deflate)
+        {
+            s_template = template = new RequestTemplate(url, deflate);
+        }
+
+        Span<byte> nonce = stackalloc byte[16];
+        RandomNumberGenerator.Fill(nonce);
+        Span<byte> keyAndGuid = stackalloc byte[KeyLength + 36];
+        Base64.EncodeToUtf8(nonce, keyAndGuid, out _, out _);
+        "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"u8.CopyTo(keyAndGuid[KeyLength..]);
+        Span<byte> hash = stackalloc byte[20];
+        SHA1.HashData(keyAndGuid, hash);
+        Base64.EncodeToUtf8(hash, expectedAccept, out _, out _);
+
+        _send.ResetWrittenCount();
+        _send.Write(template.BeforePath);
+        if (IsUnreserved(UserId))
+        {
+            var path = _send.GetSpan(UserId.Length);
+            for (var i = 0; i < UserId.Length; i++)
+            {
+                path[i] = (byte)UserId[i];
+            }
+
+            _send.Advance(UserId.Length);
+        }
+        else
+        {
+            _send.Write(Encoding.ASCII.GetBytes(Uri.EscapeDataString(UserId)));
+        }
+
+        _send.Write(template.BeforeKey);
+        _send.Write(keyAndGuid[..KeyLength]);
+        _send.Write(template.AfterKey);
+    }
+
+    private const int KeyLength = 24;
+
+    /// <summary>True when the id needs no percent-encoding (RFC 3986 unreserved characters only, as generated ids are).</summary>
+    private static bool IsUnreserved(string id)
+    {
+        foreach (var c in id)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '.' or '~'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> value) => value.Trim(" \t"u8);
+
+    /// <summary>
+    /// Validates the server's answer as RFC 6455 §4.1 asks a client to: status 101, <c>Upgrade: websocket</c>,
+    /// <c>Connection</c> with the <c>upgrade</c> token, the exact <c>Sec-WebSocket-Accept</c> for our key and, when
+    /// offered, permessage-deflate accepted. Returns the error kind, or null.
+    /// </summary>
+    internal static string? CheckUpgradeResponse(ReadOnlySpan<byte> head, ReadOnlySpan<byte> expectedAccept, bool deflate)
+    {
+        var lineEnd = head.IndexOf("\r\n"u8);
+        var statusLine = lineEnd < 0 ? head : head[..lineEnd];
+        var space = statusLine.IndexOf((byte)' ');
+        if (space < 0 || statusLine.Length < space + 4 || !statusLine.StartsWith("HTTP/1.1 "u8))
+        {
+            return "handshake:http_???";
+        }
+
+        var status = statusLine.Slice(space + 1, 3);
+        if (!status.SequenceEqual("101"u8))
+        {
+            return "handshake:http_" + Encoding.ASCII.GetString(status);
+        }
+
+        bool upgrade = false, connection = false, accept = false, extension = false;
+        var rest = lineEnd < 0 ? default : head[(lineEnd + 2)..];
+        while (!rest.IsEmpty)
+        {
+            var end = rest.IndexOf("\r\n"u8);
+            var line = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? default : rest[(end + 2)..];
+            var colon = line.IndexOf((byte)':');
+            if (colon <= 0)
+            {
+                return "handshake:bad_header";
+            }
+
+            var name = line[..colon];
+            var value = Trim(line[(colon + 1)..]);
+            if (Ascii.EqualsIgnoreCase(name, "Upgrade"u8))
+            {
+                upgrade = Ascii.EqualsIgnoreCase(value, "websocket"u8);
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "Connection"u8))
+            {
+                foreach (var range in value.Split((byte)','))
+                {
+                    connection |= Ascii.EqualsIgnoreCase(Trim(value[range]), "Upgrade"u8);
+                }
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "Sec-WebSocket-Accept"u8))
+            {
+                accept = value.SequenceEqual(expectedAccept);
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "Sec-WebSocket-Extensions"u8))
+            {
+                extension = value.Length >= 18 && Ascii.EqualsIgnoreCase(value[..18], "permessage-deflate"u8);
+            }
+        }
+
+        if (!accept)
+        {
+            return "handshake:bad_accept";
+        }
+
+        if (!upgrade || !connection)
+        {
+            return "handshake:bad_upgrade";
+        }
+
+        return deflate && !extension ? "handshake:deflate_declined" : null;
+    }
+
+    /// <summary>The 28 bytes of a Sec-WebSocket-Accept value.</summary>
+    [System.Runtime.CompilerServices.InlineArray(28)]
+    internal struct AcceptValue
+    {
+        private byte _first;
+    }
+
+    /// <summary>The constant parts of the upgrade request for one URL.</summary>
+    private sealed class RequestTemplate(Uri url, bool deflate)
+    {
+        public Uri Url { get; } = url;
+
+        public bool Deflate { get; } = deflate;
+
+        public byte[] BeforePath { get; } = Encoding.ASCII.GetBytes($"GET {url.AbsolutePath.TrimEnd('/')}/");
+
+        public byte[] BeforeKey { get; } = Encoding.ASCII.GetBytes(
+            $" HTTP/1.1\r\nHost: {url.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ");
+
+        public byte[] AfterKey { get; } = Encoding.ASCII.GetBytes(
+            "\r\nSec-WebSocket-Version: 13\r\n" + (deflate ? "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n" : "") + "\r\n");
     }
 
     private async Task ReceiveLoopAsync(IConnectionHandler handler)
@@ -94,16 +227,16 @@ internal sealed partial class LoadConnection
 
                 if (_start == _end)
                 {
-                    _start = _end = 0;
+                    _start = _end = _recvBase;
                 }
-                else if (_end == _recv.Length)
+                else if (_end == _recvLimit)
                 {
-                    Buffer.BlockCopy(_recv, _start, _recv, 0, _end - _start);
-                    _end -= _start;
-                    _start = 0;
+                    Buffer.BlockCopy(_recv, _start, _recv, _recvBase, _end - _start);
+                    _end -= _start - _recvBase;
+                    _start = _recvBase;
                 }
 
-                var read = await _stream.ReadAsync(_recv.AsMemory(_end));
+                var read = await _stream.ReadAsync(_recv.AsMemory(_end, _recvLimit - _end));
                 if (read == 0)
                 {
                     dropped = _closing ? null : "closed:eof";

@@ -24,8 +24,11 @@ internal sealed partial class LoadConnection
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly ArrayBufferWriter<byte> _message = new(512);
     private readonly ArrayBufferWriter<byte> _send = new(512);
-    private readonly byte[] _recv;
-    private readonly byte[] _scratch;
+    private readonly byte[] _recv; // a slice of a slab: [_recvBase, _recvLimit)
+    private readonly int _recvBase;
+    private readonly int _recvLimit;
+    private readonly int _scratchBytes;
+    private byte[]? _scratch; // payload building, senders only
     private WebSocketReader _reader = new(isServer: false, maxMessageBytes: 16 * 1024 * 1024);
     private int _start;
     private int _end;
@@ -39,8 +42,10 @@ internal sealed partial class LoadConnection
         _stream = stream;
         Index = index;
         UserId = userId;
-        _recv = GC.AllocateUninitializedArray<byte>(receiveBufferBytes, pinned: true);
-        _scratch = new byte[scratchBytes];
+        (_recv, _recvBase) = ReceiveSlabs.Rent(receiveBufferBytes);
+        _recvLimit = _recvBase + receiveBufferBytes;
+        _start = _end = _recvBase;
+        _scratchBytes = scratchBytes;
         _maskState = (uint)(index * 2654435761u) | 1;
     }
 
@@ -150,7 +155,7 @@ internal sealed partial class LoadConnection
             for (var i = 0; i < count; i++)
             {
                 var length = BuildLoadPayload(senderIndex, now, suffix.Span);
-                FrameWriter.WriteMaskedFrame(_send, WebSocketOpcode.Text, _scratch.AsSpan(0, length), NextMask());
+                FrameWriter.WriteMaskedFrame(_send, WebSocketOpcode.Text, _scratch!.AsSpan(0, length), NextMask());
             }
 
             Interlocked.Add(ref counters.Expected, expectedPerMessage * count);
@@ -216,7 +221,7 @@ internal sealed partial class LoadConnection
 
     private int BuildLoadPayload(int senderIndex, long timestamp, ReadOnlySpan<byte> suffix)
     {
-        var span = _scratch.AsSpan();
+        var span = (_scratch ??= new byte[_scratchBytes]).AsSpan();
         var prefix = MessagePrefix!;
         prefix.CopyTo(span);
         var at = prefix.Length;

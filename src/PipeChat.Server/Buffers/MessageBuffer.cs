@@ -18,6 +18,9 @@ internal sealed class MessageBuffer : IBufferWriter<byte>
 
     public int WrittenCount => _written;
 
+    /// <summary>The written bytes as a segment of the pooled array (valid until the next write or <see cref="Reset"/>).</summary>
+    public ArraySegment<byte> WrittenSegment => _buffer is null ? default : new ArraySegment<byte>(_buffer, 0, _written);
+
     /// <summary>Room left in the current array (0 when none is held).</summary>
     public int FreeCapacity => _buffer is null ? 0 : _buffer.Length - _written;
 

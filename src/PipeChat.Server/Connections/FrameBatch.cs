@@ -24,7 +24,11 @@ internal sealed class FrameBatch
 
     public IList<ArraySegment<byte>> Segments => _segments;
 
-    public SharedFrame First => _frames[0];
+    /// <summary>The first frame; null when the batch starts with <see cref="AddBytes"/>.</summary>
+    public SharedFrame? First => _frames[0];
+
+    /// <summary>Bytes added with <see cref="AddBytes"/> (not frames).</summary>
+    public int OtherBytes { get; private set; }
 
     public static FrameBatch Rent()
     {
@@ -40,18 +44,28 @@ internal sealed class FrameBatch
         Bytes += segment.Count;
     }
 
+    /// <summary>Adds bytes that are not a frame (the HTTP upgrade response, sent with the first frames); the caller keeps them alive until the send completes.</summary>
+    public void AddBytes(ArraySegment<byte> bytes)
+    {
+        _frames[Count++] = null!;
+        _segments.Add(bytes);
+        Bytes += bytes.Count;
+        OtherBytes += bytes.Count;
+    }
+
     /// <summary>Drops the references to every frame in the batch and empties it.</summary>
     public void ReleaseFrames()
     {
         for (var i = 0; i < Count; i++)
         {
-            _frames[i].Release();
+            _frames[i]?.Release();
             _frames[i] = null!;
         }
 
         _segments.Clear();
         Count = 0;
         Bytes = 0;
+        OtherBytes = 0;
     }
 
     public void Return()

@@ -71,8 +71,18 @@ internal sealed partial class WebSocketSession
     private async ValueTask SendQueuedAsync(Transport.LeanSocketConnection socket)
     {
         FrameBatch? batch = null;
+        var upgrade = false;
         try
         {
+            if (Volatile.Read(ref _upgradeUnsent))
+            {
+                // The 101 goes first, in the same gather send as the first frames.
+                Volatile.Write(ref _upgradeUnsent, false);
+                upgrade = true;
+                batch = FrameBatch.Rent();
+                batch.AddBytes(socket.Output.Unflushed);
+            }
+
             while (_queue.TryDequeue(this, out var frame, out var fromFeed))
             {
                 // Handed to the transport: it counts as sent for the slow-consumer limit (as bytes
@@ -108,19 +118,30 @@ internal sealed partial class WebSocketSession
         finally
         {
             batch?.Return();
+            if (upgrade)
+            {
+                socket.Output.DiscardUnflushed();
+            }
         }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendBatchAsync(Transport.LeanSocketConnection socket, FrameBatch batch)
     {
-        // Counted when handed to the socket (a peer may read the frame before the send completes here).
-        _server.Metrics.FramesOut(batch.Count, batch.Bytes);
+        // Counted when handed to the socket (a peer may read the frame before the send completes
+        // here); the upgrade response riding along in the first batch is not a frame.
+        var other = batch.OtherBytes;
+        var frames = other > 0 ? batch.Count - 1 : batch.Count;
+        if (frames > 0)
+        {
+            _server.Metrics.FramesOut(frames, batch.Bytes - other);
+        }
+
         try
         {
-            if (batch.Count == 1)
+            if (batch.Count == 1 && batch.First is { } only)
             {
-                await socket.SendAsync(batch.First.Frame);
+                await socket.SendAsync(only.Frame);
             }
             else
             {
@@ -138,6 +159,13 @@ internal sealed partial class WebSocketSession
     private async ValueTask WriteQueuedAsync()
     {
         long frames = 0, bytes = 0, cost = 0;
+        var upgrade = Volatile.Read(ref _upgradeUnsent);
+        if (upgrade)
+        {
+            // The 101 is already in the output pipe, ahead of the frames written below: one flush sends both.
+            Volatile.Write(ref _upgradeUnsent, false);
+        }
+
         while (_queue.TryDequeue(this, out var frame, out var fromFeed))
         {
             if (fromFeed)
@@ -160,12 +188,16 @@ internal sealed partial class WebSocketSession
             frame.Release();
         }
 
-        if (frames > 0)
+        if (frames > 0 || upgrade)
         {
             Interlocked.Add(ref _queuedBytes, -cost);
             if (!_outputBroken)
             {
-                _server.Metrics.FramesOut(frames, bytes);
+                if (frames > 0)
+                {
+                    _server.Metrics.FramesOut(frames, bytes);
+                }
+
                 var flush = _output.FlushAsync();
                 var flushResult = flush.IsCompletedSuccessfully ? flush.Result : await flush;
                 if (flushResult.IsCompleted || flushResult.IsCanceled)

@@ -51,6 +51,9 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
     private HttpAnswer _httpAnswer;
     private volatile bool _outputBroken;
 
+    /// <summary>The upgrade response is written to the output but not sent yet: the writer's first send carries it.</summary>
+    private bool _upgradeUnsent;
+
     // permessage-deflate: the largest window the peer accepts from us, 0 when not negotiated.
     private int _deflateWindowBits;
     private DeflateAgreement? _pendingDeflate;
@@ -116,6 +119,11 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
             opened = true;
             _server.Metrics.ConnectionOpened();
             _application!.OnOpen(this);
+            if (Volatile.Read(ref _upgradeUnsent))
+            {
+                // OnOpen queued nothing (or the writer has not run yet): the 101 must go out anyway.
+                ScheduleWriter();
+            }
 
             // The receive loop lives here rather than in its own async method: one state machine
             // per connection instead of two.
@@ -369,9 +377,15 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
                 outcome = HandshakeOutcome.Answered;
             }
 
-            await _output.FlushAsync();
-            if (outcome != HandshakeOutcome.Upgraded)
+            if (outcome == HandshakeOutcome.Upgraded)
             {
+                // The 101 stays in the output: the writer sends it with the first frames (the
+                // welcome), one send and one wake-up of the client instead of two.
+                Volatile.Write(ref _upgradeUnsent, true);
+            }
+            else
+            {
+                await _output.FlushAsync();
                 _server.Metrics.HandshakeRefused();
                 if (_httpAnswer.DrainBytes > 0)
                 {

@@ -105,6 +105,7 @@ public sealed class ServerMetrics : IDisposable
         Gauge(sb, "pipechat_gc_fragmented_bytes", "free space inside the managed heap after the last collection", gc.FragmentedBytes);
         Gauge(sb, "pipechat_gc_committed_bytes", "memory committed by the garbage collector", gc.TotalCommittedBytes);
         Counter(sb, "pipechat_gc_collections_total", "garbage collections (all generations)", GC.CollectionCount(0));
+        Counter(sb, "pipechat_gc_allocated_bytes_total", "bytes allocated on the managed heap since start", GC.GetTotalAllocatedBytes());
         if (DeflateCounts is { } deflate)
         {
             var (compressed, incompressible) = deflate();

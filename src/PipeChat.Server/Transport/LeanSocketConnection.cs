@@ -43,6 +43,9 @@ internal sealed class LeanSocketConnection : ConnectionContext, IDuplexPipe, IFe
 
     public Socket Socket { get; }
 
+    /// <summary>The output the HTTP answers are written to (the upgrade response's bytes until the writer sends them).</summary>
+    internal SocketOutput Output => _output;
+
     /// <summary>True once aborted or disposed.</summary>
     public bool IsClosed => Volatile.Read(ref _state) != 0;
 

@@ -14,6 +14,13 @@ namespace PipeChat.Server.Transport;
 internal sealed class SocketInput(LeanSocketConnection connection) : PipeReader
 {
     private const int FirstSegmentSize = 4096;
+
+    /// <summary>
+    /// The connection's very first read (the HTTP request, a few hundred bytes) takes a smaller
+    /// array: in a connect burst the shared pool runs dry and every handshake in flight rents a
+    /// fresh array that is garbage a moment later. A longer request continues in a next segment.
+    /// </summary>
+    private const int RequestSegmentSize = 1024;
     private const int NextSegmentSize = 16384;
     private const int MinimumFree = 512;
 
@@ -27,6 +34,7 @@ internal sealed class SocketInput(LeanSocketConnection connection) : PipeReader
     private bool _endOfStream;
     private int _shortWaits;
     private bool _completed;
+    private bool _receivedAny;
     private volatile bool _cancelRequested;
 
     /// <summary>True while received bytes are buffered (an idle connection holds none).</summary>
@@ -86,7 +94,7 @@ internal sealed class SocketInput(LeanSocketConnection connection) : PipeReader
                 }
 
                 var first = _head is null;
-                _tail = BufferSegment.Rent(first ? FirstSegmentSize : NextSegmentSize, _tail);
+                _tail = BufferSegment.Rent(!first ? NextSegmentSize : _receivedAny ? FirstSegmentSize : RequestSegmentSize, _tail);
                 if (first)
                 {
                     _head = _tail;
@@ -102,6 +110,7 @@ internal sealed class SocketInput(LeanSocketConnection connection) : PipeReader
             else
             {
                 _tail.Commit(received);
+                _receivedAny = true;
                 _examinedAll = false;
                 _shortWaits = Environment.TickCount64 - started <= ShortWaitMs ? Math.Min(_shortWaits + 1, 2) : 0;
             }

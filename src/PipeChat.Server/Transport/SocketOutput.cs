@@ -41,6 +41,16 @@ internal sealed class SocketOutput(LeanSocketConnection connection) : PipeWriter
         return _buffer.GetSpan(sizeHint);
     }
 
+    /// <summary>
+    /// The bytes written and not flushed, for a gather send that carries them ahead of the first
+    /// frames (the upgrade response with the welcome): the caller sends them, then calls
+    /// <see cref="DiscardUnflushed"/>. Nothing may be written in between.
+    /// </summary>
+    internal ArraySegment<byte> Unflushed => _buffer.WrittenSegment;
+
+    /// <summary>Drops the bytes taken with <see cref="Unflushed"/> once they are sent.</summary>
+    internal void DiscardUnflushed() => _buffer.Reset();
+
     public override void CancelPendingFlush()
     {
         // Sends cannot be cancelled midway; an aborted connection ends them.
