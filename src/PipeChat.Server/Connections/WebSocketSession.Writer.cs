@@ -6,12 +6,47 @@ namespace PipeChat.Server.Connections;
 /// <summary>The writer half: the only code that touches the connection's PipeWriter once it is open.</summary>
 internal sealed partial class WebSocketSession
 {
-    /// <summary>Starts a drain on the thread pool unless one is running (which will see the new frame).</summary>
+    /// <summary>The session whose read loop is handling a receive buffer on this thread, if any.</summary>
+    [ThreadStatic]
+    private static WebSocketSession? t_reading;
+
+    /// <summary>Read loop only: a drain was claimed while handling the buffer and starts once it is handled.</summary>
+    private bool _drainAfterRead;
+
+    /// <summary>
+    /// Starts a drain unless one is running (which will see the new frame): on the thread pool,
+    /// or, for frames this session queues for itself while its read loop handles a buffer
+    /// (replies, acks, its own copy of a room message), on the read loop's thread once the whole
+    /// buffer is handled: one send for everything the buffer asked for and no thread-pool hop.
+    /// </summary>
     private void ScheduleWriter()
     {
         if (Interlocked.Exchange(ref _writerScheduled, 1) == 0)
         {
+            if (ReferenceEquals(t_reading, this))
+            {
+                _drainAfterRead = true;
+                return;
+            }
+
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    /// <summary>Read loop: marks this thread as handling this session's input (see <see cref="ScheduleWriter"/>).</summary>
+    private void BeginReadBatch() => t_reading = this;
+
+    /// <summary>Read loop, after the buffer was handled (also when handling threw): starts the drain claimed meanwhile, here.</summary>
+    private void EndReadBatch()
+    {
+        t_reading = null;
+        if (_drainAfterRead)
+        {
+            _drainAfterRead = false;
+
+            // Completes synchronously when the socket takes the bytes at once (the usual case);
+            // otherwise it goes on asynchronously like any drain, and the read loop reads on.
+            _ = DrainAsync();
         }
     }
 

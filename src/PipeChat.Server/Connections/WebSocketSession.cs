@@ -124,6 +124,7 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
                 var result = await _input.ReadAsync();
                 var buffer = result.Buffer;
                 var done = false;
+                BeginReadBatch();
                 try
                 {
                     if (!buffer.IsEmpty)
@@ -135,6 +136,7 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
                 }
                 finally
                 {
+                    EndReadBatch();
                     _input.AdvanceTo(buffer.Start, buffer.End);
                 }
 
