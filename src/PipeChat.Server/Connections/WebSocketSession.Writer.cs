@@ -34,7 +34,13 @@ internal sealed partial class WebSocketSession
     }
 
     /// <summary>Read loop: marks this thread as handling this session's input (see <see cref="ScheduleWriter"/>).</summary>
-    private void BeginReadBatch() => t_reading = this;
+    private void BeginReadBatch()
+    {
+        if (_server.DrainRepliesOnReadThread)
+        {
+            t_reading = this;
+        }
+    }
 
     /// <summary>Read loop, after the buffer was handled (also when handling threw): starts the drain claimed meanwhile, here.</summary>
     private void EndReadBatch()
