@@ -45,7 +45,26 @@ public sealed class Room
     /// two messages, so this never happens to sequenced messages).
     /// </summary>
     /// <returns>How many members accepted the frame.</returns>
-    public int Publish(SharedFrame frame, IChatConnection? except = null) => _members.Send(frame, except);
+    public int Publish(SharedFrame frame, IChatConnection? except = null)
+    {
+        if (_members.Count <= 1)
+        {
+            // A room of one: the copy is in effect a reply to the sender.
+            return _members.Send(frame, except);
+        }
+
+        // Every member's copy, the sender's included, goes out through the thread pool in member
+        // order: an open-loop sender is paced by the room, not served ahead of it.
+        var outer = Connections.WebSocketSession.BeginFanout();
+        try
+        {
+            return _members.Send(frame, except);
+        }
+        finally
+        {
+            Connections.WebSocketSession.EndFanout(outer);
+        }
+    }
 
     /// <summary>A lock-free scan of the members (allocation-free <c>foreach</c>).</summary>
     public MemberEnumerator GetMembers() => _members.GetEnumerator();
