@@ -11,7 +11,9 @@ namespace PipeChat.Benchmarks.Rooms;
 /// <summary>
 /// One room message from request to every member's queue, as the server does it: parse the
 /// request, encode it once into a pooled frame, let the room channel stamp the seq and fan the
-/// shared frame out to 1,000 queues, then drain the queues as the writers would. The baseline is
+/// shared frame out to 1,000 members, then drain them as the writers would: members that read the
+/// room's feed through a cursor (as sessions do, <c>SharedFrame_fanout_feed</c>), or members with
+/// a queue of references of their own (the design before 30 Nov, <c>SharedFrame_fanout</c>). The baseline is
 /// the naive way — serialize and frame the message again for each recipient into a new array.
 /// Divide by Members for the cost per recipient; the target is 0 B allocated per recipient.
 /// </summary>
@@ -22,7 +24,9 @@ public class RoomMessagePipelineBenchmarks
     private readonly RoomRegistry _registry = new();
     private readonly RoomChannels _channels = new(historySize: 100, historyMaxAgeMs: 3_600_000);
     private QueueConnection[] _members = [];
+    private FeedQueueConnection[] _readers = [];
     private Room _room = null!;
+    private Room _feedRoom = null!;
 
     [Params(1_000)]
     public int Members { get; set; }
@@ -36,6 +40,31 @@ public class RoomMessagePipelineBenchmarks
             _members[i] = new QueueConnection(i + 1, "viewer" + i);
             _room = _registry.Join("live-42", _members[i]).Room;
         }
+
+        _readers = new FeedQueueConnection[Members];
+        for (var i = 0; i < Members; i++)
+        {
+            _readers[i] = new FeedQueueConnection(Members + i + 1, "reader" + i);
+            _feedRoom = _registry.Join("live-43", _readers[i]).Room;
+        }
+    }
+
+    [Benchmark]
+    public long SharedFrame_fanout_feed()
+    {
+        Span<byte> scratch = stackalloc byte[ChatRequestParser.ScratchLength];
+        ChatRequestParser.TryParse(s_request, scratch, out var request, out _);
+        var frame = SharedFrame.Rent(160 + request.Data.Length);
+        ChatMessageWriter.WriteRoom(frame, _feedRoom.Id, "anchor", 1_732_680_000_000, request.Data, out var slot);
+        _channels.GetOrCreate(_feedRoom.Id).Post(new PendingRoomMessage(_feedRoom, frame, slot, _readers[0], null, 0));
+        long bytes = 0;
+        foreach (var reader in _readers)
+        {
+            reader.Drain();
+            bytes += reader.Bytes;
+        }
+
+        return bytes;
     }
 
     [Benchmark]

@@ -149,6 +149,9 @@ public sealed class SharedFrame : IBufferWriter<byte>
     private bool FitsWindow(int maxWindowBits, DeflateCodec codec)
         => maxWindowBits >= codec.WindowBits || _payloadLength <= 1 << maxWindowBits;
 
+    /// <summary>References held now (tests and diagnostics).</summary>
+    internal int ReferenceCount => Volatile.Read(ref _refCount);
+
     /// <summary>Adds a reference for one more holder (e.g. a recipient's queue).</summary>
     public void AddReference() => Interlocked.Increment(ref _refCount);
 

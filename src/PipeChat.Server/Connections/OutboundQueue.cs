@@ -1,21 +1,36 @@
 using PipeChat.Server.Buffers;
+using PipeChat.Server.Rooms;
 
 namespace PipeChat.Server.Connections;
 
 /// <summary>
-/// A connection's outbound frames: a small ring that grows by doubling, guarded by a lock held
-/// only for an array store or load (producers are the room pumps and other connections, the
-/// consumer is the connection's single writer, so it is almost never contended). It starts with
-/// no array and <see cref="TrimIfEmpty"/> drops the array again, so an idle connection holds none
-/// (a <c>ConcurrentQueue</c> keeps a 32-slot segment, ≈ 800 bytes, for its whole life).
+/// A connection's outbound frames: its own frames (replies, acks, notices, control frames) in a
+/// small ring, plus a cursor into the <see cref="RoomFeed"/> of each room it is in. The single
+/// writer takes them merged in the order they were queued (every ring entry and feed entry
+/// carries a stamp from <see cref="RoomFeed.NextStamp"/>), so a reply queued after a room message
+/// still goes out after it, and a join's history replay before the room's later messages.
+/// <para>
+/// The ring grows by doubling under a lock held only for an array store or load (producers are
+/// room channels and other connections, the consumer the connection's writer: almost never
+/// contended). It starts with no array and <see cref="TrimIfEmpty"/> drops it again, so an idle
+/// connection holds none. The cursors are read and moved by the writer under the same lock, so a
+/// cursor dropped from another thread (a slow consumer closed by a publisher) is never read
+/// after it let go of the room's frames; the list is copied on change and may be scanned without
+/// the lock for <see cref="LagIn"/>.
+/// </para>
 /// </summary>
 internal sealed class OutboundQueue
 {
     private const int InitialCapacity = 4;
-    private SharedFrame?[]? _items;
+    private static readonly FeedCursor[] s_noCursors = [];
+
+    private (SharedFrame Frame, long Stamp)[]? _items;
     private int _head;
     private int _count;
+    private FeedCursor[] _cursors = s_noCursors;
+    private bool _closed;
 
+    /// <summary>Whether the connection's own ring is empty (the feeds may still hold frames for it).</summary>
     public bool IsEmpty => Volatile.Read(ref _count) == 0;
 
     public void Enqueue(SharedFrame frame)
@@ -25,11 +40,11 @@ internal sealed class OutboundQueue
             var items = _items;
             if (items is null)
             {
-                items = _items = new SharedFrame?[InitialCapacity];
+                items = _items = new (SharedFrame, long)[InitialCapacity];
             }
             else if (_count == items.Length)
             {
-                var larger = new SharedFrame?[items.Length * 2];
+                var larger = new (SharedFrame, long)[items.Length * 2];
                 for (var i = 0; i < _count; i++)
                 {
                     larger[i] = items[(_head + i) & (items.Length - 1)];
@@ -39,12 +54,211 @@ internal sealed class OutboundQueue
                 _head = 0;
             }
 
-            items[(_head + _count) & (items.Length - 1)] = frame;
+            items[(_head + _count) & (items.Length - 1)] = (frame, RoomFeed.NextStamp());
             Volatile.Write(ref _count, _count + 1);
         }
     }
 
-    public bool TryDequeue(out SharedFrame frame)
+    /// <summary>Starts reading a room's feed from its current end (the connection joined the room).</summary>
+    public void Subscribe(RoomFeed feed)
+    {
+        var cursor = feed.OpenCursor();
+        lock (this)
+        {
+            if (_closed)
+            {
+                // The connection has ended (a join that completed late): a cursor nobody reads would pin the room.
+                cursor.Drop();
+                return;
+            }
+
+            Volatile.Write(ref _cursors, [.. _cursors, cursor]);
+        }
+    }
+
+    /// <summary>Stops reading a room's feed at its current end (the connection left the room); what was published before is still sent.</summary>
+    public void Unsubscribe(RoomFeed feed)
+    {
+        foreach (var cursor in Volatile.Read(ref _cursors))
+        {
+            if (ReferenceEquals(cursor.Feed, feed))
+            {
+                cursor.Stop();
+            }
+        }
+    }
+
+    /// <summary>Ends every feed at its current length (the connection is closing: nothing published later goes out).</summary>
+    public void StopFeeds()
+    {
+        foreach (var cursor in Volatile.Read(ref _cursors))
+        {
+            cursor.Stop();
+        }
+    }
+
+    /// <summary>Forgets every feed cursor: unread room frames are not sent (a slow consumer being closed; it resumes from history).</summary>
+    public void DropFeeds()
+    {
+        lock (this)
+        {
+            foreach (var cursor in _cursors)
+            {
+                cursor.Drop();
+            }
+
+            Volatile.Write(ref _cursors, s_noCursors);
+        }
+    }
+
+    /// <summary>The connection has ended: drops the cursors, and any later <see cref="Subscribe"/> is refused.</summary>
+    public void Close()
+    {
+        lock (this)
+        {
+            _closed = true;
+            DropFeeds();
+        }
+    }
+
+    /// <summary>Bytes of <paramref name="feed"/> this connection has not taken yet (0 when it does not read it).</summary>
+    public long LagIn(RoomFeed feed)
+    {
+        foreach (var cursor in Volatile.Read(ref _cursors))
+        {
+            if (ReferenceEquals(cursor.Feed, feed) && cursor.Lag > 0)
+            {
+                return cursor.Lag;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Whether anything is queued for <paramref name="reader"/>: in its ring or in a feed (writer only).</summary>
+    public bool HasPending(IChatConnection reader)
+    {
+        if (Volatile.Read(ref _count) != 0)
+        {
+            return true;
+        }
+
+        if (Volatile.Read(ref _cursors).Length == 0)
+        {
+            return false;
+        }
+
+        lock (this)
+        {
+            var finished = false;
+            foreach (var cursor in _cursors)
+            {
+                if (cursor.TryPeek(reader, out _))
+                {
+                    return true;
+                }
+
+                finished |= cursor.Finished;
+            }
+
+            if (finished)
+            {
+                DropFinishedLocked(0);
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Drops cursors of rooms left more than <paramref name="maxMs"/> ago that still have not
+    /// been read to their stop (a reader that is not reading): a cursor pins the room's frames
+    /// from its position on, so it may not linger (called by the heartbeat).
+    /// </summary>
+    public void DropStaleStopped(long now, long maxMs)
+    {
+        foreach (var cursor in Volatile.Read(ref _cursors))
+        {
+            if (cursor.StoppedAt != 0 && now - cursor.StoppedAt > maxMs)
+            {
+                lock (this)
+                {
+                    DropFinishedLocked(now - maxMs);
+                }
+
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes the oldest frame, with a reference the caller must release (writer only).
+    /// <paramref name="fromFeed"/> tells a room's frame (which does not count against the
+    /// connection's own queued bytes) from one of the connection's own.
+    /// </summary>
+    public bool TryDequeue(IChatConnection reader, out SharedFrame frame, out bool fromFeed)
+    {
+        if (Volatile.Read(ref _cursors).Length == 0)
+        {
+            fromFeed = false;
+            return TryDequeueOwn(out frame);
+        }
+
+        lock (this)
+        {
+            FeedCursor? best = null;
+            RoomFeed.Entry bestEntry = default;
+            var finished = false;
+            foreach (var cursor in _cursors)
+            {
+                if (cursor.TryPeek(reader, out var entry))
+                {
+                    if (best is null || entry.Stamp < bestEntry.Stamp)
+                    {
+                        best = cursor;
+                        bestEntry = entry;
+                    }
+                }
+                else if (cursor.Finished)
+                {
+                    finished = true;
+                }
+            }
+
+            if (finished)
+            {
+                DropFinishedLocked(0);
+            }
+
+            if (_count != 0 && (best is null || _items![_head].Stamp < bestEntry.Stamp))
+            {
+                var items = _items!;
+                frame = items[_head].Frame;
+                items[_head] = default;
+                _head = (_head + 1) & (items.Length - 1);
+                Volatile.Write(ref _count, _count - 1);
+                fromFeed = false;
+                return true;
+            }
+
+            if (best is not null)
+            {
+                // Referenced before the cursor moves on: its chunk may be reclaimed once it has.
+                bestEntry.Frame.AddReference();
+                best.Advance(bestEntry);
+                frame = bestEntry.Frame;
+                fromFeed = true;
+                return true;
+            }
+        }
+
+        frame = null!;
+        fromFeed = false;
+        return false;
+    }
+
+    /// <summary>Takes the oldest frame of the connection's own ring only (session end: releasing what is left).</summary>
+    public bool TryDequeueOwn(out SharedFrame frame)
     {
         lock (this)
         {
@@ -55,15 +269,15 @@ internal sealed class OutboundQueue
             }
 
             var items = _items!;
-            frame = items[_head]!;
-            items[_head] = null;
+            frame = items[_head].Frame;
+            items[_head] = default;
             _head = (_head + 1) & (items.Length - 1);
             Volatile.Write(ref _count, _count - 1);
             return true;
         }
     }
 
-    /// <summary>Drops the array of an empty queue (called for idle connections by the heartbeat).</summary>
+    /// <summary>Drops the array of an empty ring (called for idle connections by the heartbeat).</summary>
     public void TrimIfEmpty()
     {
         if (_items is null || !IsEmpty)
@@ -79,5 +293,43 @@ internal sealed class OutboundQueue
                 _head = 0;
             }
         }
+    }
+
+    /// <summary>Drops finished cursors, and stopped ones stopped before <paramref name="stoppedBefore"/> (a tick; 0: none).</summary>
+    private void DropFinishedLocked(long stoppedBefore)
+    {
+        var cursors = _cursors;
+        var kept = 0;
+        foreach (var cursor in cursors)
+        {
+            if (!Gone(cursor, stoppedBefore))
+            {
+                kept++;
+            }
+        }
+
+        if (kept == cursors.Length)
+        {
+            return;
+        }
+
+        var next = kept == 0 ? s_noCursors : new FeedCursor[kept];
+        var j = 0;
+        foreach (var cursor in cursors)
+        {
+            if (Gone(cursor, stoppedBefore))
+            {
+                cursor.Drop();
+            }
+            else
+            {
+                next[j++] = cursor;
+            }
+        }
+
+        Volatile.Write(ref _cursors, next);
+
+        static bool Gone(FeedCursor cursor, long stoppedBefore)
+            => cursor.Finished || (cursor.StoppedAt != 0 && cursor.StoppedAt < stoppedBefore);
     }
 }

@@ -1,3 +1,4 @@
+using PipeChat.Server.Buffers;
 using System.Runtime.CompilerServices;
 using System.Buffers;
 
@@ -93,7 +94,7 @@ internal sealed partial class WebSocketSession
                     await WriteQueuedAsync();
                 }
 
-                if (Volatile.Read(ref _writesFinished) is { } finished && _queue.IsEmpty)
+                if (Volatile.Read(ref _writesFinished) is { } finished && !_queue.HasPending(this))
                 {
                     // Session end: keep ownership so no later drain touches the writer.
                     finished.TrySetResult();
@@ -101,7 +102,7 @@ internal sealed partial class WebSocketSession
                 }
 
                 Interlocked.Exchange(ref _writerScheduled, 0);
-                if ((_queue.IsEmpty && Volatile.Read(ref _writesFinished) is null)
+                if ((!_queue.HasPending(this) && Volatile.Read(ref _writesFinished) is null)
                     || Interlocked.Exchange(ref _writerScheduled, 1) != 0)
                 {
                     return;
@@ -128,18 +129,25 @@ internal sealed partial class WebSocketSession
         FrameBatch? batch = null;
         try
         {
-            while (_queue.TryDequeue(out var frame))
+            while (_queue.TryDequeue(this, out var frame, out var fromFeed))
             {
-                if (_outputBroken)
+                // Handed to the transport: it counts as sent for the slow-consumer limit (as bytes
+                // copied into a pipe do); a batch in flight is bounded by FrameBatch.MaxBytes.
+                if (fromFeed)
+                {
+                    frame = ForThisPeer(frame);
+                }
+                else
                 {
                     Interlocked.Add(ref _queuedBytes, -QueueCost(frame));
+                }
+
+                if (_outputBroken)
+                {
                     frame.Release();
                     continue;
                 }
 
-                // Handed to the transport: it counts as sent for the slow-consumer limit (as bytes
-                // copied into a pipe do); a batch in flight is bounded by FrameBatch.MaxBytes.
-                Interlocked.Add(ref _queuedBytes, -QueueCost(frame));
                 batch ??= FrameBatch.Rent();
                 batch.Add(frame);
                 if (batch.IsFull)
@@ -162,25 +170,23 @@ internal sealed partial class WebSocketSession
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendBatchAsync(Transport.LeanSocketConnection socket, FrameBatch batch)
     {
-        var frames = batch.Count;
-        var bytes = batch.Bytes;
+        // Counted when handed to the socket (a peer may read the frame before the send completes here).
+        _server.Metrics.FramesOut(batch.Count, batch.Bytes);
         try
         {
-            if (frames == 1)
+            if (batch.Count == 1)
             {
                 await socket.SendAsync(batch.First.Frame);
             }
             else
             {
-                await socket.SendAsync(batch.Segments, bytes);
+                await socket.SendAsync(batch.Segments, batch.Bytes);
             }
         }
         finally
         {
             batch.ReleaseFrames();
         }
-
-        _server.Metrics.FramesOut(frames, bytes);
     }
 
     /// <summary>Pipe transports (TLS, Kestrel's sockets): copies the queued frames into the output pipe and flushes once.</summary>
@@ -188,8 +194,17 @@ internal sealed partial class WebSocketSession
     private async ValueTask WriteQueuedAsync()
     {
         long frames = 0, bytes = 0, cost = 0;
-        while (_queue.TryDequeue(out var frame))
+        while (_queue.TryDequeue(this, out var frame, out var fromFeed))
         {
+            if (fromFeed)
+            {
+                frame = ForThisPeer(frame);
+            }
+            else
+            {
+                cost += QueueCost(frame);
+            }
+
             var data = frame.Frame;
             if (!_outputBroken)
             {
@@ -198,7 +213,6 @@ internal sealed partial class WebSocketSession
 
             frames++;
             bytes += data.Length;
-            cost += QueueCost(frame);
             frame.Release();
         }
 
@@ -254,9 +268,39 @@ internal sealed partial class WebSocketSession
         }
     }
 
+    /// <summary>
+    /// A room frame (referenced) as this peer takes it: its compressed twin when the peer
+    /// negotiated permessage-deflate and the twin exists (the reference moves to the twin).
+    /// </summary>
+    private SharedFrame ForThisPeer(SharedFrame frame)
+    {
+        if (_deflateWindowBits == 0)
+        {
+            return frame;
+        }
+
+        var chosen = frame.ForDeflateRecipient(_server.Deflate!, _deflateWindowBits);
+        if (!ReferenceEquals(chosen, frame))
+        {
+            chosen.AddReference();
+            frame.Release();
+        }
+
+        return chosen;
+    }
+
     private void ReleaseQueued()
     {
-        while (_queue.TryDequeue(out var frame))
+        if (Volatile.Read(ref _state) == (int)SessionState.Closed)
+        {
+            _queue.Close();
+        }
+        else
+        {
+            _queue.DropFeeds();
+        }
+
+        while (_queue.TryDequeueOwn(out var frame))
         {
             Interlocked.Add(ref _queuedBytes, -QueueCost(frame));
             frame.Release();

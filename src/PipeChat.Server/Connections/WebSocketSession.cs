@@ -19,7 +19,7 @@ namespace PipeChat.Server.Connections;
 /// drains everything queued, writes it and flushes once per batch, and runs only when there is
 /// something to send, so an idle connection holds no task and no buffer.
 /// </summary>
-internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWorkItem
+internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedReader, IThreadPoolWorkItem
 {
     private static long s_nextConnectionId;
     private static readonly SharedFrame s_ping = SharedFrame.Create(WebSocketOpcode.Ping, default);
@@ -207,6 +207,44 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
         return true;
     }
 
+    void Rooms.IFeedReader.Subscribe(Rooms.RoomFeed feed) => _queue.Subscribe(feed);
+
+    void Rooms.IFeedReader.Unsubscribe(Rooms.RoomFeed feed)
+    {
+        _queue.Unsubscribe(feed);
+
+        // The writer sends what was published before the leave and then forgets the cursor.
+        ScheduleWriter();
+    }
+
+    /// <summary>A room this connection is in has a new frame: checks the limit and wakes the writer.</summary>
+    bool Rooms.IFeedReader.Notify(Rooms.RoomFeed feed, SharedFrame frame)
+    {
+        if (Volatile.Read(ref _state) != (int)SessionState.Open)
+        {
+            return false;
+        }
+
+        if (_deflateWindowBits != 0)
+        {
+            // Build the compressed twin here, once, on the publishing thread (as a queued frame
+            // would), so writers running in parallel do not race to build it and send it plain.
+            frame.ForDeflateRecipient(_server.Deflate!, _deflateWindowBits);
+        }
+
+        // The room's unread frames are shared by every member behind, but they still count
+        // against this connection's limit, as frames in its own queue do.
+        var behind = _queue.LagIn(feed);
+        if (behind > _server.Options.MaxQueuedBytes)
+        {
+            CloseSlowConsumer(behind + Volatile.Read(ref _queuedBytes));
+            return false;
+        }
+
+        ScheduleWriter();
+        return true;
+    }
+
     /// <summary>
     /// Starts the closing handshake from our side (once): queues a close frame and waits, within
     /// the close timeout, for the peer's close before dropping TCP. Safe from any thread.
@@ -234,6 +272,7 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
                 break;
             case SessionState.Open:
                 _queue.TrimIfEmpty();
+                _queue.DropStaleStopped(now, StoppedFeedGraceMs);
                 var idle = now - Volatile.Read(ref _lastReceive);
 
                 // Dropped only after a ping has gone unanswered for a whole interval: a heartbeat
@@ -635,6 +674,8 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
 
     private void EnqueueCloseFrame(SharedFrame frame)
     {
+        // Room frames published from now on stay unsent; those before go out ahead of the close.
+        _queue.StopFeeds();
         EnqueueControl(frame);
         frame.Release();
     }
@@ -657,6 +698,9 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
 
     private const int QueueEntryOverhead = 16;
 
+    /// <summary>How long a connection has to take a left room's last messages before its cursor is dropped.</summary>
+    private const long StoppedFeedGraceMs = 2_000;
+
     private void CloseSlowConsumer(long queuedBytes)
     {
         if (State != SessionState.Open)
@@ -666,6 +710,10 @@ internal sealed partial class WebSocketSession : IChatConnection, IThreadPoolWor
 
         _server.Metrics.SlowConsumer();
         Log.SlowConsumer(_server.Logger, _connection.ConnectionId, UserId, queuedBytes);
+
+        // Unread room frames are not sent to a reader being closed for falling behind (it resumes
+        // from history), and its cursor no longer keeps the room's recent frames alive.
+        _queue.DropFeeds();
         RequestClose(WebSocketCloseCodes.PolicyViolation, "slow consumer: outbound queue limit exceeded"u8);
     }
 

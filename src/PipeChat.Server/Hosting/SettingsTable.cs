@@ -51,7 +51,7 @@ internal static class SettingsTable
         new(nameof(ServerOptions.HandshakeTimeoutSeconds), "time allowed to complete the HTTP upgrade"),
         new(nameof(ServerOptions.PingIntervalSeconds), "idle time before the server pings; silent for 2 intervals drops the peer"),
         new(nameof(ServerOptions.CloseTimeoutSeconds), "wait for the peer's close frame before dropping TCP"),
-        new(nameof(ServerOptions.MaxQueuedBytes), "outbound bytes queued per connection (frames plus 16 bytes each) before it is closed as a slow consumer (1008); a client past it reconnects and resumes from history"),
+        new(nameof(ServerOptions.MaxQueuedBytes), "outbound bytes a connection may fall behind: its own queued frames (plus 16 bytes each), and separately each room's unread messages; past it the connection is closed as a slow consumer (1008) and reconnects to resume from history"),
         new(nameof(ServerOptions.ShutdownTimeoutSeconds), "time clients get to close after the 1001 sent at shutdown"),
         new(nameof(ServerOptions.AuthSecret), "HS256 JWT secret (32+ bytes); when set, clients must present a token"),
         new(nameof(ServerOptions.AuthIssuer), "required JWT issuer (iss), optional"),

@@ -77,8 +77,13 @@ internal sealed class MemberSet
         return true;
     }
 
-    /// <summary>Calls <see cref="IChatConnection.TrySend"/> on every member but one; returns the number that accepted.</summary>
-    public int Send(SharedFrame frame, IChatConnection? except)
+    /// <summary>
+    /// Offers the frame to every member but one; returns the number that accepted. With a
+    /// <paramref name="feed"/> (a room's, the frame just appended to it) a feed reader is only
+    /// woken (<see cref="IFeedReader.Notify"/>); any other member, or with no feed every member,
+    /// gets <see cref="IChatConnection.TrySend"/>.
+    /// </summary>
+    public int Send(SharedFrame frame, IChatConnection? except, RoomFeed? feed = null)
     {
         var delivered = 0;
         foreach (var segment in Segments)
@@ -86,7 +91,8 @@ internal sealed class MemberSet
             var slots = segment.Slots.AsSpan(0, Volatile.Read(ref segment.High));
             foreach (var member in slots)
             {
-                if (member is not null && !ReferenceEquals(member, except) && member.TrySend(frame))
+                if (member is not null && !ReferenceEquals(member, except)
+                    && (feed is not null && member is IFeedReader reader ? reader.Notify(feed, frame) : member.TrySend(frame)))
                 {
                     delivered++;
                 }

@@ -15,6 +15,7 @@ public sealed class Room
 {
     private readonly Lock _lock = new();
     private readonly MemberSet _members = new();
+    private readonly RoomFeed _feed = new();
     private readonly Dictionary<string, int> _connectionsPerUser = new(StringComparer.Ordinal);
     private int _userCount;
     private bool _closed;
@@ -36,9 +37,11 @@ public sealed class Room
     public bool IsClosed => Volatile.Read(ref _closed);
 
     /// <summary>
-    /// Offers the frame to every member except <paramref name="except"/>; a member whose
-    /// <see cref="IChatConnection.TrySend"/> fails is skipped (it closes itself). Lock-free and
-    /// allocation-free. Concurrent publishers to one room are not ordered against each other;
+    /// Appends the frame to the room's <see cref="RoomFeed"/> (which keeps it) and wakes every
+    /// member except <paramref name="except"/>; members that read the feed take it from there,
+    /// others get <see cref="IChatConnection.TrySend"/>; a member that refuses is skipped (it
+    /// closes itself). The member scan is lock-free and
+    /// allocation-free (the append takes the feed's short lock). Concurrent publishers to one room are not ordered against each other;
     /// sequenced room messages are ordered by the room's <see cref="RoomChannel"/>. Members that
     /// stay get the frame exactly once; a connection that leaves and rejoins during the call is two
     /// memberships and may get it once from each (the channel's owner joins members between
@@ -47,10 +50,11 @@ public sealed class Room
     /// <returns>How many members accepted the frame.</returns>
     public int Publish(SharedFrame frame, IChatConnection? except = null)
     {
+        _feed.Append(frame, except);
         if (_members.Count <= 1)
         {
             // A room of one: the copy is in effect a reply to the sender.
-            return _members.Send(frame, except);
+            return _members.Send(frame, except, _feed);
         }
 
         // Every member's copy, the sender's included, goes out through the thread pool in member
@@ -58,7 +62,7 @@ public sealed class Room
         var outer = Connections.WebSocketSession.BeginFanout();
         try
         {
-            return _members.Send(frame, except);
+            return _members.Send(frame, except, _feed);
         }
         finally
         {
@@ -119,6 +123,9 @@ public sealed class Room
                 return RoomJoinOutcome.AlreadyMember;
             }
 
+            // After the add: a publish that appends after the cursor opens also sees the member.
+            (connection as IFeedReader)?.Subscribe(_feed);
+
             ref var perUser = ref CollectionsMarshal.GetValueRefOrAddDefault(_connectionsPerUser, connection.UserId, out _);
             if (perUser++ == 0)
             {
@@ -137,6 +144,8 @@ public sealed class Room
             {
                 return RoomLeaveStatus.NotMember;
             }
+
+            (connection as IFeedReader)?.Unsubscribe(_feed);
 
             ref var perUser = ref CollectionsMarshal.GetValueRefOrNullRef(_connectionsPerUser, connection.UserId);
             if (--perUser == 0)

@@ -10,7 +10,8 @@ public sealed class LifecycleTests
     [Fact]
     public async Task Client_that_stops_reading_is_closed_while_the_others_receive_every_message_in_order()
     {
-        await using var server = await TestServer.StartAsync("--max-queued-bytes", "65536", "--close-timeout-seconds", "1", "--rate-limit-per-second", "0");
+        // 192 KiB: 24 messages of slack for alice and bob, whose writers may lag on a loaded machine.
+        await using var server = await TestServer.StartAsync("--max-queued-bytes", "196608", "--close-timeout-seconds", "1", "--rate-limit-per-second", "0");
         await using var alice = await ChatClient.ConnectAsync(server, "/alice");
         await using var bob = await ChatClient.ConnectAsync(server, "/bob");
         await alice.SendAsync("""{"type":"join","data":{"roomid":"r1"}}""");
@@ -25,7 +26,7 @@ public sealed class LifecycleTests
         await bob.ExpectAsync(m => m.Type == "join" && m.Data.Str("id") == "slow");
 
         // From here on the slow client reads nothing. 400 messages of 8 KiB (3.2 MB) are far
-        // more than its socket buffers and its 64 KiB queue can hold.
+        // more than its socket buffers and its 192 KiB limit can hold.
         const int Count = 400;
         var payload = new string('p', 8 * 1024);
         for (var i = 1; i <= Count; i++)

@@ -27,13 +27,40 @@ public class FrameReferenceTests
         Assert.Equal(delivered, members.Sum(m => m.ReferencesTaken));
         Assert.All(members.Where((_, i) => i % 3 == 0), m => Assert.Equal(0, m.ReferencesTaken));
 
-        // Every holder (and the publisher) releases once: the frame stays alive until the last release.
+        // Every holder (and the publisher) releases once: what remains is the room feed's one
+        // lasting reference (the feed's frames go to the garbage collector, not back to the pool).
         foreach (var m in members)
         {
             m.ReleaseAll();
         }
 
         Assert.Equal("counted"u8.ToArray(), frame.Payload.ToArray());
+        frame.Release();
+        Assert.Equal(1, frame.ReferenceCount);
+        Assert.Equal("counted"u8.ToArray(), frame.Payload.ToArray());
+    }
+
+    [Fact]
+    public void Private_and_broadcast_fan_out_return_the_frame_to_the_pool_after_the_last_release()
+    {
+        var directory = new UserDirectory();
+        var members = Enumerable.Range(0, 30).Select(i => new FakeConnection("u" + (i % 10)) { HoldFrames = true }).ToArray();
+        foreach (var m in members)
+        {
+            directory.TryAdd(m, 5);
+        }
+
+        var frame = FakeConnection.Text("private");
+        var delivered = directory.SendToUser("u7", frame) + directory.Broadcast(frame);
+
+        Assert.Equal(3 + 30, delivered);
+        Assert.Equal(1 + delivered, frame.ReferenceCount);
+        foreach (var m in members)
+        {
+            m.ReleaseAll();
+        }
+
+        Assert.Equal(1, frame.ReferenceCount);
         frame.Release();
         Assert.ThrowsAny<ArgumentException>(() => frame.Frame);
     }
@@ -64,6 +91,6 @@ public class FrameReferenceTests
         Assert.Equal(4, frame.PayloadLength);
         _ = frame.Frame;
         frame.Release();
-        Assert.ThrowsAny<ArgumentException>(() => frame.Frame);
+        Assert.Equal(1, frame.ReferenceCount);
     }
 }
