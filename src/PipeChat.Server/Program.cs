@@ -6,6 +6,7 @@ internal static class Program
 {
     private static async Task<int> Main(string[] args)
     {
+        InlineSocketCompletions.EnableUnlessSet();
         if (args.Length > 0 && args[0] is "--help" or "-h")
         {
             Console.WriteLine(HelpText.Render());

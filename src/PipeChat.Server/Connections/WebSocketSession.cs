@@ -132,6 +132,7 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
                 var result = await _input.ReadAsync();
                 var buffer = result.Buffer;
                 var done = false;
+                BeginReadBatch();
                 try
                 {
                     if (!buffer.IsEmpty)
@@ -143,6 +144,7 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
                 }
                 finally
                 {
+                    EndReadBatch();
                     _input.AdvanceTo(buffer.Start, buffer.End);
                 }
 

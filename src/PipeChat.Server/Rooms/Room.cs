@@ -51,7 +51,23 @@ public sealed class Room
     public int Publish(SharedFrame frame, IChatConnection? except = null)
     {
         _feed.Append(frame, except);
-        return _members.Send(frame, except, _feed);
+        if (_members.Count <= 1)
+        {
+            // A room of one: the copy is in effect a reply to the sender.
+            return _members.Send(frame, except, _feed);
+        }
+
+        // Every member's copy, the sender's included, goes out through the thread pool in member
+        // order: an open-loop sender is paced by the room, not served ahead of it.
+        var outer = Connections.WebSocketSession.BeginFanout();
+        try
+        {
+            return _members.Send(frame, except, _feed);
+        }
+        finally
+        {
+            Connections.WebSocketSession.EndFanout(outer);
+        }
     }
 
     /// <summary>A lock-free scan of the members (allocation-free <c>foreach</c>).</summary>
