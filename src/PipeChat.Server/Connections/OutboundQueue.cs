@@ -126,9 +126,9 @@ internal sealed class OutboundQueue
     {
         foreach (var cursor in Volatile.Read(ref _cursors))
         {
-            if (ReferenceEquals(cursor.Feed, feed) && cursor.Lag > 0)
+            if (ReferenceEquals(cursor.Feed, feed) && cursor.Lag is > 0 and var lag)
             {
-                return cursor.Lag;
+                return lag;
             }
         }
 
@@ -232,11 +232,7 @@ internal sealed class OutboundQueue
 
             if (_count != 0 && (best is null || _items![_head].Stamp < bestEntry.Stamp))
             {
-                var items = _items!;
-                frame = items[_head].Frame;
-                items[_head] = default;
-                _head = (_head + 1) & (items.Length - 1);
-                Volatile.Write(ref _count, _count - 1);
+                frame = DequeueOwnLocked();
                 fromFeed = false;
                 return true;
             }
@@ -268,13 +264,19 @@ internal sealed class OutboundQueue
                 return false;
             }
 
-            var items = _items!;
-            frame = items[_head].Frame;
-            items[_head] = default;
-            _head = (_head + 1) & (items.Length - 1);
-            Volatile.Write(ref _count, _count - 1);
+            frame = DequeueOwnLocked();
             return true;
         }
+    }
+
+    private SharedFrame DequeueOwnLocked()
+    {
+        var items = _items!;
+        var frame = items[_head].Frame;
+        items[_head] = default;
+        _head = (_head + 1) & (items.Length - 1);
+        Volatile.Write(ref _count, _count - 1);
+        return frame;
     }
 
     /// <summary>Drops the array of an empty ring (called for idle connections by the heartbeat).</summary>

@@ -139,17 +139,13 @@ internal sealed partial class WebSocketSession
                 batch.AddBytes(socket.Output.Unflushed);
             }
 
-            while (_queue.TryDequeue(this, out var frame, out var fromFeed))
+            while (TryTakeNext(out var frame, out var ownCost))
             {
                 // Handed to the transport: it counts as sent for the slow-consumer limit (as bytes
                 // copied into a pipe do); a batch in flight is bounded by FrameBatch.MaxBytes.
-                if (fromFeed)
+                if (ownCost != 0)
                 {
-                    frame = ForThisPeer(frame);
-                }
-                else
-                {
-                    Interlocked.Add(ref _queuedBytes, -QueueCost(frame));
+                    Interlocked.Add(ref _queuedBytes, -ownCost);
                 }
 
                 if (_outputBroken)
@@ -222,17 +218,9 @@ internal sealed partial class WebSocketSession
             Volatile.Write(ref _upgradeUnsent, false);
         }
 
-        while (_queue.TryDequeue(this, out var frame, out var fromFeed))
+        while (TryTakeNext(out var frame, out var ownCost))
         {
-            if (fromFeed)
-            {
-                frame = ForThisPeer(frame);
-            }
-            else
-            {
-                cost += QueueCost(frame);
-            }
-
+            cost += ownCost;
             var data = frame.Frame;
             if (!_outputBroken)
             {
@@ -298,6 +286,28 @@ internal sealed partial class WebSocketSession
                 // Already completed by the transport.
             }
         }
+    }
+
+    /// <summary>
+    /// The next frame to send, referenced: a frame of the connection's own queue with what it
+    /// counted against the limit (<paramref name="ownCost"/>), or a room feed's frame as this
+    /// peer takes it (<paramref name="ownCost"/> 0).
+    /// </summary>
+    private bool TryTakeNext(out SharedFrame frame, out int ownCost)
+    {
+        if (!_queue.TryDequeue(this, out frame, out var fromFeed))
+        {
+            ownCost = 0;
+            return false;
+        }
+
+        ownCost = fromFeed ? 0 : QueueCost(frame);
+        if (fromFeed)
+        {
+            frame = ForThisPeer(frame);
+        }
+
+        return true;
     }
 
     /// <summary>
