@@ -18,40 +18,63 @@ internal sealed partial class LoadConnection
         var expectedAccept = default(AcceptValue);
         WriteUpgradeRequest(url, deflate, ref expectedAccept);
         await _stream.WriteAsync(_send.WrittenMemory, cancellationToken);
-
-        while (true)
+        do
         {
-            if (_end == _recvLimit)
-            {
-                throw new HandshakeException("handshake:response_too_large");
-            }
-
-            var read = await _stream.ReadAsync(_recv.AsMemory(_end, _recvLimit - _end), cancellationToken);
-            if (read == 0)
-            {
-                throw new HandshakeException("handshake:eof");
-            }
-
-            _end += read;
-            var headerEnd = _recv.AsSpan(_recvBase, _end - _recvBase).IndexOf(s_headerEnd);
-            if (headerEnd < 0)
-            {
-                continue;
-            }
-
-            _start = _recvBase + headerEnd + 4;
-            if (CheckUpgradeResponse(_recv.AsSpan(_recvBase, headerEnd), expectedAccept, deflate) is { } error)
-            {
-                throw new HandshakeException(error);
-            }
-
-            if (deflate)
-            {
-                _reader.Inflater = new ClientInflater();
-            }
-
-            return;
+            CheckRoomForResponse();
+            _end += await _stream.ReadAsync(_recv.AsMemory(_end, _recvLimit - _end), cancellationToken);
         }
+        while (!TryFinishHandshake(expectedAccept, deflate));
+    }
+
+    /// <summary>The upgrade with blocking calls (polled sockets), bounded by the socket's send and receive timeouts.</summary>
+    private void Handshake(Uri url, bool deflate)
+    {
+        var expectedAccept = default(AcceptValue);
+        WriteUpgradeRequest(url, deflate, ref expectedAccept);
+        _stream.Write(_send.WrittenSpan);
+        do
+        {
+            CheckRoomForResponse();
+            _end += _stream.Read(_recv.AsSpan(_end, _recvLimit - _end));
+        }
+        while (!TryFinishHandshake(expectedAccept, deflate));
+    }
+
+    private void CheckRoomForResponse()
+    {
+        if (_end == _recvLimit)
+        {
+            throw new HandshakeException("handshake:response_too_large");
+        }
+    }
+
+    /// <summary>After a read of <c>_end</c> bytes: false while the response head is incomplete; throws when it is wrong.</summary>
+    private bool TryFinishHandshake(in AcceptValue expectedAccept, bool deflate)
+    {
+        if (_end == _start)
+        {
+            throw new HandshakeException("handshake:eof");
+        }
+
+        _start = _end;
+        var headerEnd = _recv.AsSpan(_recvBase, _end - _recvBase).IndexOf(s_headerEnd);
+        if (headerEnd < 0)
+        {
+            return false;
+        }
+
+        _start = _recvBase + headerEnd + 4;
+        if (CheckUpgradeResponse(_recv.AsSpan(_recvBase, headerEnd), expectedAccept, deflate) is { } error)
+        {
+            throw new HandshakeException(error);
+        }
+
+        if (deflate)
+        {
+            _reader.Inflater = new ClientInflater();
+        }
+
+        return true;
     }
 
     /// <summary>Writes the upgrade request into the send buffer (no strings: the constant parts are built once per URL) and the Sec-WebSocket-Accept value it calls for.</summary>
@@ -311,7 +334,7 @@ internal sealed partial class LoadConnection
         {
             _send.ResetWrittenCount();
             FrameWriter.WriteMaskedFrame(_send, WebSocketOpcode.Pong, pingPayload, NextMask());
-            await _stream.WriteAsync(_send.WrittenMemory);
+            await WriteAsync(_send.WrittenMemory);
         }
         finally
         {

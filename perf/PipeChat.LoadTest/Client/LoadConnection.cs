@@ -35,11 +35,13 @@ internal sealed partial class LoadConnection
     private uint _maskState;
     private volatile bool _closing;
     private Task? _receiveLoop;
+    private readonly bool _poll;
 
-    private LoadConnection(Socket socket, Stream stream, int index, string userId, int receiveBufferBytes, int scratchBytes)
+    private LoadConnection(Socket socket, Stream stream, int index, string userId, int receiveBufferBytes, int scratchBytes, bool poll)
     {
         _socket = socket;
         _stream = stream;
+        _poll = poll;
         Index = index;
         UserId = userId;
         (_recv, _recvBase) = ReceiveSlabs.Rent(receiveBufferBytes);
@@ -68,9 +70,15 @@ internal sealed partial class LoadConnection
 
     public static ReadOnlySpan<byte> LoadMarker => s_loadMarker;
 
-    /// <summary>TCP connect (from <paramref name="source"/> when given), optional TLS, and the HTTP upgrade.</summary>
+    /// <summary>
+    /// TCP connect (from <paramref name="source"/> when given), optional TLS, and the HTTP upgrade.
+    /// With <paramref name="pollTimeout"/> the connection is for <see cref="PollReceiver"/>: connect and
+    /// upgrade run as blocking calls bounded by that timeout on a pool thread, so the runtime never
+    /// registers the socket with its own epoll set, and every later write is a blocking send.
+    /// </summary>
     public static async Task<LoadConnection> ConnectAsync(
-        IPEndPoint server, IPAddress? source, Uri url, string userId, int index, int receiveBufferBytes, int scratchBytes, CancellationToken cancellationToken, bool deflate = false)
+        IPEndPoint server, IPAddress? source, Uri url, string userId, int index, int receiveBufferBytes, int scratchBytes, CancellationToken cancellationToken, bool deflate = false,
+        TimeSpan? pollTimeout = null)
     {
         var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         Stream? stream = null;
@@ -80,6 +88,27 @@ internal sealed partial class LoadConnection
             {
                 socket.SetRawSocketOption(0, IpBindAddressNoPort, [1, 0, 0, 0]);
                 socket.Bind(new IPEndPoint(source, 0));
+            }
+
+            if (pollTimeout is { } timeout)
+            {
+                if (url.Scheme == "wss")
+                {
+                    throw new NotSupportedException("--receive poll is for ws:// only");
+                }
+
+                // Linux bounds a blocking connect by SO_SNDTIMEO, and the upgrade's read by SO_RCVTIMEO.
+                socket.SendTimeout = socket.ReceiveTimeout = (int)timeout.TotalMilliseconds;
+                return await Task.Run(
+                    () =>
+                    {
+                        socket.Connect(server);
+                        stream = new NetworkStream(socket, ownsSocket: true);
+                        var polled = new LoadConnection(socket, stream, index, userId, receiveBufferBytes, scratchBytes, poll: true);
+                        polled.Handshake(url, deflate);
+                        return polled;
+                    },
+                    cancellationToken);
             }
 
             await socket.ConnectAsync(server, cancellationToken);
@@ -98,7 +127,7 @@ internal sealed partial class LoadConnection
                     cancellationToken);
             }
 
-            var connection = new LoadConnection(socket, stream, index, userId, receiveBufferBytes, scratchBytes);
+            var connection = new LoadConnection(socket, stream, index, userId, receiveBufferBytes, scratchBytes, poll: false);
             await connection.HandshakeAsync(url, deflate, cancellationToken);
             return connection;
         }
@@ -117,8 +146,20 @@ internal sealed partial class LoadConnection
         }
     }
 
-    /// <summary>Starts the receive loop.</summary>
-    public void Start(IConnectionHandler handler) => _receiveLoop = ReceiveLoopAsync(handler);
+    /// <summary>Starts the receive loop (or hands the socket to <see cref="PollReceiver"/>).</summary>
+    public void Start(IConnectionHandler handler) => _receiveLoop = _poll ? StartPolling(handler) : ReceiveLoopAsync(handler);
+
+    /// <summary>Writes on the runtime's async path, or, for a polled socket, with one blocking send.</summary>
+    private ValueTask WriteAsync(ReadOnlyMemory<byte> bytes)
+    {
+        if (!_poll)
+        {
+            return _stream.WriteAsync(bytes);
+        }
+
+        _stream.Write(bytes.Span);
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>Sends one text message built elsewhere (setup messages: join, leave).</summary>
     public async ValueTask SendTextAsync(ReadOnlyMemory<byte> payload)
@@ -128,7 +169,7 @@ internal sealed partial class LoadConnection
         {
             _send.ResetWrittenCount();
             FrameWriter.WriteMaskedFrame(_send, WebSocketOpcode.Text, payload.Span, NextMask());
-            await _stream.WriteAsync(_send.WrittenMemory);
+            await WriteAsync(_send.WrittenMemory);
         }
         finally
         {
@@ -160,7 +201,7 @@ internal sealed partial class LoadConnection
 
             Interlocked.Add(ref counters.Expected, expectedPerMessage * count);
             Interlocked.Add(ref counters.Sent, count);
-            await _stream.WriteAsync(_send.WrittenMemory);
+            await WriteAsync(_send.WrittenMemory);
         }
         finally
         {
@@ -184,7 +225,7 @@ internal sealed partial class LoadConnection
             {
                 _send.ResetWrittenCount();
                 FrameWriter.WriteClose(_send, WebSocketCloseCodes.NormalClosure, default, masked: true, NextMask());
-                await _stream.WriteAsync(_send.WrittenMemory);
+                await WriteAsync(_send.WrittenMemory);
             }
             finally
             {
@@ -209,6 +250,13 @@ internal sealed partial class LoadConnection
     public void Abort()
     {
         _closing = true;
+        if (_poll && PollSlot >= 0)
+        {
+            // The receiver closes the socket once it has let go of it (never under its feet, nor on its own thread).
+            PollReceiver.Shared.Remove(this);
+            return;
+        }
+
         try
         {
             _socket.Dispose();

@@ -85,6 +85,12 @@ public sealed class LoadTestOptions
     /// <summary>Receive buffer per connection.</summary>
     public int ReceiveBufferBytes { get; set; } = 8 * 1024;
 
+    /// <summary>
+    /// Read every connection's socket on one polling thread (<see cref="Client.PollReceiver"/>) instead of the
+    /// runtime's socket engine, whose sleeping receive thread each loopback send has to wake.
+    /// </summary>
+    public bool PollReceive { get; set; }
+
     /// <summary>Offer permessage-deflate (and require it): received compressed messages are decompressed; sent ones go uncompressed.</summary>
     public bool Deflate { get; set; }
 

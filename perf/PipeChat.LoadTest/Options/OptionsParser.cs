@@ -43,6 +43,9 @@ public static class OptionsParser
           --id-prefix P                  user id prefix (default lt)
           --no-spread                    do not spread source addresses over 127.0.0.2-251
           --recv-buffer BYTES            receive buffer per connection (default 8192)
+          --receive async|poll           async (default): the runtime's socket engine reads; poll: one thread polls every
+                                         socket (epoll, zero timeout while frames arrive), so the server's loopback sends
+                                         need not wake a sleeping reader (ws:// on Linux x64; connect and upgrade block)
           --deflate                      offer permessage-deflate (the upgrade fails if the server declines); decompress what arrives
           --chat-text                    pad payloads with chat-like text (for compression runs) instead of 'x'
           --quiet                        no progress line
@@ -187,6 +190,14 @@ public static class OptionsParser
                         break;
                     case "--deflate":
                         options.Deflate = true;
+                        break;
+                    case "--receive":
+                        options.PollReceive = Next() switch
+                        {
+                            "async" => false,
+                            "poll" => true,
+                            var other => throw new FormatException($"--receive must be async or poll, not {other}"),
+                        };
                         break;
                     case "--chat-text":
                         options.ChatText = true;
@@ -333,6 +344,11 @@ public static class OptionsParser
             || options.ServerMaxMessageBytes is < 256 or > 64 * 1024 * 1024 || options.ServerMaxChatPayloadBytes < 64)
         {
             return "slow readers (0 to 20000), their buffer, intervals or server limits out of range";
+        }
+
+        if (options.PollReceive && (options.UsesTls || !Client.PollReceiver.IsSupported))
+        {
+            return "--receive poll needs ws:// and Linux on x64";
         }
 
         if (options.Scenario == Scenario.Api && (options.Processes > 1 || options.UsesTls || options.ApiKey.Length == 0 || options.Senders is < 1 or > 1_000))

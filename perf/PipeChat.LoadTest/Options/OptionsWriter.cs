@@ -46,6 +46,11 @@ internal static class OptionsWriter
             args.Add("--deflate");
         }
 
+        if (o.PollReceive)
+        {
+            args.AddRange(["--receive", "poll"]);
+        }
+
         if (o.ChatText)
         {
             args.Add("--chat-text");

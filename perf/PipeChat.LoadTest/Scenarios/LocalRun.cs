@@ -173,6 +173,13 @@ internal sealed class LocalRun
         using var setup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         setup.CancelAfter(_options.SetupTimeout);
         using var gate = new SemaphoreSlim(_options.ConnectConcurrency);
+        if (_options.PollReceive)
+        {
+            // Polled connections connect and upgrade with blocking calls on pool threads: have enough of them at once.
+            ThreadPool.GetMinThreads(out var workers, out var io);
+            ThreadPool.SetMinThreads(Math.Max(workers, Math.Min(_options.ConnectConcurrency, 256) + Environment.ProcessorCount), io);
+        }
+
         var rate = _options.ConnectRate / _childCount;
         var tasks = new List<Task>();
         var start = Stopwatch.GetTimestamp();
@@ -237,7 +244,8 @@ internal sealed class LocalRun
                 ? new IPAddress([127, 0, 0, (byte)(2 + (index % 250))])
                 : null;
             var connection = await LoadConnection.ConnectAsync(
-                _server, source, _options.Url, userId, index, _options.ReceiveBufferBytes, _options.PayloadBytes + 512, timeout.Token, _options.Deflate);
+                _server, source, _options.Url, userId, index, _options.ReceiveBufferBytes, _options.PayloadBytes + 512, timeout.Token, _options.Deflate,
+                _options.PollReceive ? _options.ConnectTimeout : null);
             RunCounters.RecordTicks(_counters.ConnectLatency, Stopwatch.GetTimestamp() - started);
             Interlocked.Increment(ref churn ? ref _counters.ChurnConnected : ref _counters.Established);
             Interlocked.Increment(ref _counters.Open);

@@ -97,6 +97,52 @@ public sealed class LoadTestSmokeTests : IDisposable
     }
 
     [Fact]
+    public async Task Live_room_read_by_the_polling_receiver_loses_nothing()
+    {
+        await using var server = await TestServer.StartAsync("--rate-limit-per-second", "0");
+        var result = await RunAsync(server, "live", "--members", "50", "--senders", "2", "--rate", "50", "--receive", "poll");
+
+        AssertCleanDelivery(result, connections: 50);
+        Assert.True(result.Counters.Presence > 0);
+        Assert.Equal(0, result.Counters.Open); // every polled connection closed cleanly at the end
+    }
+
+    [Fact]
+    public async Task Echo_over_the_polling_receiver_replies_from_the_receiver_thread()
+    {
+        await using var server = await TestServer.StartAsync("--rate-limit-per-second", "0");
+        var result = await RunAsync(server, "echo", "--connections", "8", "--receive", "poll");
+
+        AssertCleanDelivery(result, connections: 8);
+        Assert.True(result.Latency.Count > 100, "closed loop stalled: " + result.Latency.Count);
+    }
+
+    [Fact]
+    public async Task Churn_over_the_polling_receiver_closes_what_it_opens()
+    {
+        await using var server = await TestServer.StartAsync("--rate-limit-per-second", "0");
+        var result = await RunAsync(server, "churn", "--rooms", "2", "--members", "5", "--rate", "100", "--churn-rate", "50", "--churn-hold-ms", "50", "--receive", "poll");
+
+        AssertCleanDelivery(result, connections: 10);
+        Assert.True(result.Counters.ChurnConnected > 0);
+        Assert.Equal(0, result.Counters.ChurnFailed);
+    }
+
+    [Fact]
+    public async Task Polled_connections_report_the_server_going_away()
+    {
+        var server = await TestServer.StartAsync("--rate-limit-per-second", "0");
+        var run = RunAsync(server, "connect", "--connections", "20", "--receive", "poll", "--duration", "4");
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await server.DisposeAsync(); // the server's shutdown closes every connection
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(20, result.Counters.Established);
+        Assert.Equal(20, result.Counters.DroppedByServer);
+        Assert.NotEmpty(result.Errors);
+    }
+
+    [Fact]
     public async Task Churn_connects_and_disconnects_while_the_rooms_chat()
     {
         await using var server = await TestServer.StartAsync("--rate-limit-per-second", "0");
@@ -173,17 +219,36 @@ public sealed class LoadTestSmokeTests : IDisposable
     public void Refuses_unbounded_loops(string scenario, string option, string value)
         => Assert.False(OptionsParser.TryParse([scenario, option, value], out _, out _));
 
+    [Theory]
+    [InlineData("ws://127.0.0.1:3001/", "sometimes", "--receive must be async or poll")]
+    [InlineData("wss://127.0.0.1:3001/", "poll", "--receive poll needs ws://")]
+    public void Refuses_a_receive_mode_it_cannot_run(string url, string mode, string message)
+    {
+        Assert.False(OptionsParser.TryParse(["live", "--url", url, "--receive", mode], out _, out var error));
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Hands_the_receive_mode_to_child_processes()
+    {
+        Assert.True(OptionsParser.TryParse(["live", "--receive", "poll", "--processes", "2"], out var options, out var error), error);
+        Assert.True(options.PollReceive);
+        Assert.True(OptionsParser.TryParse([.. OptionsWriter.ToArgs(options)], out var child, out error), error);
+        Assert.True(child.PollReceive);
+    }
+
     private async Task<LoadTestResult> RunAsync(TestServer server, params string[] args)
     {
         string[] all =
         [
-            .. args,
+            args[0],
             "--url", server.WebSocketUri("/").ToString(),
             "--duration", "1",
             "--drain", "3",
             "--setup-timeout", "20",
             "--report-dir", _reports,
             "--quiet",
+            .. args[1..], // after the defaults, so a test may override them
         ];
         Assert.True(OptionsParser.TryParse(all, out var options, out var error), error);
         return await LoadTestRunner.RunAsync(options);
