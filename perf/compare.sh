@@ -3,7 +3,8 @@
 # middleware and Node's ws) on the same workloads, driven by perf/PipeChat.LoadTest.
 #
 #   perf/compare.sh [--rounds N] [--duration S] [--warmup S] [--churn-duration S] [--fanout-senders N]
-#                   [--fanout-window W] [--workloads a,b] [--targets a,b] [--out DIR]
+#                   [--fanout-window W] [--live-receive async|poll] [--workloads a,b] [--targets a,b]
+#                   [--out DIR]
 #
 # Each round starts a fresh server pinned to CPU 0 (taskset -c 0) and runs the load tool pinned to
 # CPU 1; the table shows the median over rounds and PipeChat/peer ratios. Loopback only; every run
@@ -17,6 +18,9 @@ WARMUP=3
 CHURN_DURATION=60
 FANOUT_SENDERS=1
 FANOUT_WINDOW=16
+# live10k: the load tool reads its 10,000 sockets by polling (--receive poll), so a server's sends
+# are not charged for waking the tool's sleeping receive thread; `--live-receive async` for the old way.
+LIVE_RECEIVE=poll
 WORKLOADS="fanout,echo,private,live10k,idle,churn"
 TARGETS="pipechat,aspnetcore,node-ws"
 OUT="$ROOT/reports/compare-$(date -u +%Y%m%d-%H%M%S)"
@@ -31,10 +35,11 @@ while [[ $# -gt 0 ]]; do
     --churn-duration) CHURN_DURATION=$2; shift 2 ;;
     --fanout-senders) FANOUT_SENDERS=$2; shift 2 ;;
     --fanout-window) FANOUT_WINDOW=$2; shift 2 ;;
+    --live-receive) LIVE_RECEIVE=$2; shift 2 ;;
     --workloads) WORKLOADS=$2; shift 2 ;;
     --targets) TARGETS=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -88,7 +93,7 @@ workload_args() {
     fanout)  echo "fanout --rooms 1 --members 1000 --senders $FANOUT_SENDERS --window $FANOUT_WINDOW --warmup $WARMUP --duration $DURATION --drain 20" ;;
     echo)    echo "echo --connections 64 --warmup $WARMUP --duration $DURATION --drain 10" ;;
     private) echo "private --connections 200 --window 8 --warmup $WARMUP --duration $DURATION --drain 10" ;;
-    live10k) echo "live --rooms 1 --members 10000 --senders 1 --rate 5 --duration $DURATION --drain 10 --setup-timeout 120" ;;
+    live10k) echo "live --rooms 1 --members 10000 --senders 1 --rate 5 --duration $DURATION --drain 10 --setup-timeout 120 --receive $LIVE_RECEIVE" ;;
     idle)    echo "connect --connections 19000 --processes 2 --connect-concurrency 1024 --duration $DURATION --setup-timeout 120" ;;
     churn)   echo "churn --rooms 10 --members 20 --senders 1 --rate 200 --churn-rate 1000 --churn-hold-ms 200 --duration $CHURN_DURATION" ;;
   esac
