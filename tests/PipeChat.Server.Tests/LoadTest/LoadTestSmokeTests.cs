@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
 using System.Security.Cryptography.X509Certificates;
 using PipeChat.LoadTest;
 using PipeChat.LoadTest.Metrics;
@@ -133,7 +134,12 @@ public sealed class LoadTestSmokeTests : IDisposable
     {
         var server = await TestServer.StartAsync("--rate-limit-per-second", "0");
         var run = RunAsync(server, "connect", "--connections", "20", "--receive", "poll", "--duration", "4");
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var sessions = server.Services.GetRequiredService<PipeChat.Server.Connections.SessionRegistry>();
+        for (var i = 0; i < 200 && sessions.Count < 20; i++)
+        {
+            await Task.Delay(50);
+        }
+
         await server.DisposeAsync(); // the server's shutdown closes every connection
         var result = await run.WaitAsync(TimeSpan.FromSeconds(60));
 
