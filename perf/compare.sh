@@ -4,11 +4,12 @@
 #
 #   perf/compare.sh [--rounds N] [--duration S] [--warmup S] [--churn-duration S] [--fanout-senders N]
 #                   [--fanout-window W] [--live-receive async|poll] [--workloads a,b] [--targets a,b]
-#                   [--out DIR]
+#                   [--server-cpus L] [--load-cpus L] [--out DIR]
 #
-# Each round starts a fresh server pinned to CPU 0 (taskset -c 0) and runs the load tool pinned to
-# CPU 1; the table shows the median over rounds and PipeChat/peer ratios. Loopback only; every run
-# is bounded by its --duration; the script stops only the servers it started, by PID.
+# Each round starts a fresh server pinned to CPU 0 (taskset -c 0; --server-cpus 0,1 to share both)
+# and runs the load tool pinned to CPU 1 (--load-cpus); the table shows the median over rounds
+# and PipeChat/peer ratios. Loopback only; every run is bounded by its --duration; the script
+# stops only the servers it started, by PID.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,10 +37,12 @@ while [[ $# -gt 0 ]]; do
     --fanout-senders) FANOUT_SENDERS=$2; shift 2 ;;
     --fanout-window) FANOUT_WINDOW=$2; shift 2 ;;
     --live-receive) LIVE_RECEIVE=$2; shift 2 ;;
+    --server-cpus) SERVER_CPU=$2; shift 2 ;;
+    --load-cpus) LOAD_CPU=$2; shift 2 ;;
     --workloads) WORKLOADS=$2; shift 2 ;;
     --targets) TARGETS=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
