@@ -159,7 +159,7 @@ METRICS = {
     'private': [('delivered notices/s', 'DeliveredPerSecond', 1, '↑'), ('notices per server CPU-second', 'PerServerCpuSecond', 1, '↑'),
                 ('p99 ms', 'Latency.P99', 1, '↓'), ('lost', 'Lost', 1, '=')],
     'live10k': [('p50 ms', 'Latency.P50', 1, '↓'), ('p99 ms', 'Latency.P99', 1, '↓'), ('max ms', 'Latency.Max', 1, '↓'), ('lost', 'Lost', 1, '='),
-                ('delivered msgs/s', 'DeliveredPerSecond', 1, '')],
+                ('delivered msgs/s', 'DeliveredPerSecond', 1, ''), ('deliveries per server CPU-second', 'PerServerCpuSecond', 1, '↑')],
     'idle':    [('established', 'Counters.Established', 1, ''), ('failed', 'Counters.ConnectFailed', 1, '='),
                 ('RSS KiB / idle connection', 'ServerRssPerConnectionBytes', 1/1024, '↓'), ('marginal RSS KiB / connection', 'ServerRssPerConnectionMarginalBytes', 1/1024, '↓'), ('connects/s', 'ConnectsPerSecond', 1, '↑')],
     'churn':   [('churn connects', 'Counters.ChurnConnected', 1, ''), ('churn failures', 'Counters.ChurnFailed', 1, '='),
