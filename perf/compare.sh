@@ -96,7 +96,7 @@ workload_args() {
     fanout)  echo "fanout --rooms 1 --members 1000 --senders $FANOUT_SENDERS --window $FANOUT_WINDOW --warmup $WARMUP --duration $DURATION --drain 20" ;;
     echo)    echo "echo --connections 64 --warmup $WARMUP --duration $DURATION --drain 10" ;;
     private) echo "private --connections 200 --window 8 --warmup $WARMUP --duration $DURATION --drain 10" ;;
-    live10k) echo "live --rooms 1 --members 10000 --senders 1 --rate 5 --duration $DURATION --drain 10 --setup-timeout 120 --receive $LIVE_RECEIVE" ;;
+    live10k) echo "live --rooms 1 --members 10000 --senders 1 --rate 5 --warmup $WARMUP --duration $DURATION --drain 10 --setup-timeout 120 --receive $LIVE_RECEIVE" ;;
     idle)    echo "connect --connections 19000 --processes 2 --connect-concurrency 1024 --duration $DURATION --setup-timeout 120" ;;
     churn)   echo "churn --rooms 10 --members 20 --senders 1 --rate 200 --churn-rate 1000 --churn-hold-ms 200 --duration $CHURN_DURATION" ;;
   esac
