@@ -129,6 +129,25 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
             // per connection instead of two.
             while (true)
             {
+                if (_socket is not null && _socket.Input.WaitsFirst)
+                {
+                    // An idle wait is awaited here, in this state machine, rather than inside the
+                    // input's ReadAsync (its own 200-byte state machine, held by every idle
+                    // connection); the read below then receives at once.
+                    try
+                    {
+                        await _socket.Input.WaitAsync();
+                    }
+                    catch (System.Net.Sockets.SocketException ex)
+                    {
+                        throw _socket.TranslateError(ex);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        throw _socket.TranslateError(null);
+                    }
+                }
+
                 var result = await _input.ReadAsync();
                 var buffer = result.Buffer;
                 var done = false;

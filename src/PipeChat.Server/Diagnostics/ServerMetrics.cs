@@ -49,6 +49,9 @@ public sealed class ServerMetrics : IDisposable
 
     public long ConnectionsOpen => Volatile.Read(ref _connectionsOpen);
 
+    /// <summary>TCP connections accepted so far.</summary>
+    public long ConnectionsAccepted => Volatile.Read(ref _connectionsAccepted);
+
     /// <summary>WebSocket messages received so far.</summary>
     public long MessagesIn => Volatile.Read(ref _messagesIn);
 
