@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using PipeChat.Server.Diagnostics;
+using PipeChat.Server.Hosting;
 
 namespace PipeChat.Server.Tests.Diagnostics;
 
@@ -88,5 +89,14 @@ public sealed class MemoryTrimTests
         var collections = GC.CollectionCount(GC.MaxGeneration);
         Assert.True(trim.OnTick(MemoryTrim.SettleMs));
         Assert.True(GC.CollectionCount(GC.MaxGeneration) > collections);
+    }
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("many")]
+    public void A_bad_value_stops_start_up_naming_the_setting(string value)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => PipeChatHost.Build(["--port", "0", "--trim-after-connects", value]));
+
+        Assert.Contains("--trim-after-connects", error.Message, StringComparison.Ordinal);
     }
 }
