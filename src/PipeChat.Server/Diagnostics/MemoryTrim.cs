@@ -22,12 +22,29 @@ internal sealed class MemoryTrim(int burstConnections, ServerMetrics metrics, IL
     private long _windowStart = long.MinValue;
     private long _acceptedAtWindow;
     private long _trafficAtWindow;
+    private int _running;
 
     /// <summary>Collections run so far.</summary>
     public int Trims { get; private set; }
 
     /// <summary>Called by the heartbeat (about once a second); true when it trimmed.</summary>
-    public bool OnTick(long now) => OnTick(now, metrics.ConnectionsAccepted, metrics.MessagesIn + metrics.MessagesOut, metrics.ConnectionsOpen, Collect);
+    public bool OnTick(long now)
+    {
+        // Timer callbacks can overlap when one runs long (a slow heartbeat, the collection itself).
+        if (Interlocked.Exchange(ref _running, 1) != 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            return OnTick(now, metrics.ConnectionsAccepted, metrics.MessagesIn + metrics.MessagesOut, metrics.ConnectionsOpen, Collect);
+        }
+        finally
+        {
+            Volatile.Write(ref _running, 0);
+        }
+    }
 
     /// <summary>The decision, with the counters and the collection passed in (unit tests).</summary>
     internal bool OnTick(long now, long accepted, long traffic, long open, Action collect)

@@ -52,8 +52,8 @@ internal sealed class SocketInput(LeanSocketConnection connection) : PipeReader
 
     /// <summary>
     /// The zero-byte wait the next <see cref="ReadAsync"/> would do, for the caller to await (see
-    /// <see cref="WaitsFirst"/>); that read then receives at once. Socket errors surface raw here:
-    /// translate them with <see cref="LeanSocketConnection.TranslateError"/>.
+    /// <see cref="WaitsFirst"/>); that read then receives at once. Socket errors surface raw here
+    /// (<see cref="SocketException"/>, <see cref="ObjectDisposedException"/> once aborted).
     /// </summary>
     internal ValueTask<int> WaitAsync()
     {
