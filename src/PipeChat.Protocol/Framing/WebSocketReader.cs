@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics.CodeAnalysis;
 using PipeChat.Protocol.Text;
 
 namespace PipeChat.Protocol.Framing;
@@ -7,7 +6,9 @@ namespace PipeChat.Protocol.Framing;
 /// <summary>
 /// Incremental message reader: frame headers, fragmentation state machine, unmasking,
 /// fail-fast UTF-8 validation of text across fragments and segments, control frames,
-/// close-payload validation and the message-size limit. Pure: no I/O, no allocation.
+/// close-payload validation and the message-size limit. Pure: no I/O; the one allocation is a
+/// 125-byte buffer for control payloads, made by the first ping, pong or close that carries a
+/// payload (an idle connection answering empty pings never holds it).
 /// A mutable struct: keep it in a field and call <see cref="Read"/> by reference.
 /// With an <see cref="Inflater"/> (permessage-deflate negotiated, RFC 7692) a message whose first
 /// frame has RSV1 set is decompressed as it arrives: the sink, the UTF-8 check and the size
@@ -15,6 +16,9 @@ namespace PipeChat.Protocol.Framing;
 /// </summary>
 public struct WebSocketReader
 {
+    /// <summary>Longest control-frame payload (RFC 6455 §5.5); the header reader rejects longer ones.</summary>
+    private const int MaxControlPayload = 125;
+
     private readonly bool _isServer;
     private readonly long _maxMessageBytes;
 
@@ -38,7 +42,7 @@ public struct WebSocketReader
     // Events.
     private WebSocketOpcode _lastMessageType;
     private WebSocketOpcode _lastControlOpcode;
-    private ControlPayloadBuffer _control;
+    private byte[]? _control;
     private int _controlLength;
     private ushort _closeCode;
     private string? _errorReason;
@@ -76,11 +80,9 @@ public struct WebSocketReader
     public readonly string? ErrorReason => _errorReason;
 
     /// <summary>Unmasked payload of the last ping/pong/close frame (≤ 125 bytes).</summary>
-    [UnscopedRef]
-    public readonly ReadOnlySpan<byte> ControlPayload => ((ReadOnlySpan<byte>)_control)[.._controlLength];
+    public readonly ReadOnlySpan<byte> ControlPayload => _control.AsSpan(0, _controlLength);
 
     /// <summary>UTF-8 reason of the last close frame (validated).</summary>
-    [UnscopedRef]
     public readonly ReadOnlySpan<byte> CloseReason
         => _lastControlOpcode == WebSocketOpcode.Close && _controlLength > 2 ? ControlPayload[2..] : default;
 
@@ -410,8 +412,10 @@ public struct WebSocketReader
         var take = (int)Math.Min(remaining.Length, _frameRemaining);
         if (take > 0)
         {
-            Span<byte> buffer = _control;
-            var destination = buffer.Slice(_controlLength, take);
+            // Allocated here, on the first payload: most connections only ever see empty pings
+            // and pongs, and the buffer would otherwise add 125 bytes to every idle connection.
+            _control ??= new byte[MaxControlPayload];
+            var destination = _control.AsSpan(_controlLength, take);
             remaining.Slice(0, take).CopyTo(destination);
             if (_isServer)
             {

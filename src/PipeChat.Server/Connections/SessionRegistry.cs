@@ -15,6 +15,9 @@ internal sealed class SessionRegistry : IDisposable
 
     public int Count => _sessions.Count;
 
+    /// <summary>Runs after each heartbeat on the timer's thread (the memory trim).</summary>
+    public Func<long, bool>? AfterTick { get; set; }
+
     public void Start(TimeSpan period) => _timer = new Timer(static s => ((SessionRegistry)s!).Tick(), this, period, period);
 
     public void Add(WebSocketSession session) => _sessions.TryAdd(session.ConnectionId, session);
@@ -71,5 +74,7 @@ internal sealed class SessionRegistry : IDisposable
         {
             pair.Value.OnHeartbeat(now);
         }
+
+        AfterTick?.Invoke(now);
     }
 }

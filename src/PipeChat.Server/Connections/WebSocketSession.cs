@@ -46,9 +46,9 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
     private long _pingSentAt;
     private bool _discardInput;
     private long _skipRemaining;
-    private AcceptDecision _pendingAccept;
-    private byte[]? _pendingKey;
-    private HttpAnswer _httpAnswer;
+
+    /// <summary>Handshake state kept across an await; null on the common path and once open.</summary>
+    private PendingHandshake? _pending;
     private volatile bool _outputBroken;
 
     /// <summary>The upgrade response is written to the output but not sent yet: the writer's first send carries it.</summary>
@@ -56,7 +56,6 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
 
     // permessage-deflate: the largest window the peer accepts from us, 0 when not negotiated.
     private int _deflateWindowBits;
-    private DeflateAgreement? _pendingDeflate;
 
     public WebSocketSession(ConnectionContext connection, ServerContext server)
     {
@@ -111,6 +110,14 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
         _server.Sessions.Add(this);
         try
         {
+            if (_socket is not null && _socket.Input.WaitsFirst)
+            {
+                // Wait for the request here (see the receive loop): the handshake then usually
+                // finishes without suspending, so a connect burst makes no handshake state
+                // machine and no receive state machine per connection (≈ 400 bytes of garbage each).
+                await _socket.Input.WaitAsync();
+            }
+
             if (!await HandshakeAsync())
             {
                 return;
@@ -129,6 +136,15 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
             // per connection instead of two.
             while (true)
             {
+                if (_socket is not null && _socket.Input.WaitsFirst)
+                {
+                    // An idle wait is awaited here, in this state machine, rather than inside the
+                    // input's ReadAsync (its own 200-byte state machine, held by every idle
+                    // connection); the read below then receives at once. Its socket errors are
+                    // connection errors (IsConnectionError).
+                    await _socket.Input.WaitAsync();
+                }
+
                 var result = await _input.ReadAsync();
                 var buffer = result.Buffer;
                 var done = false;
@@ -357,7 +373,8 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
 
             if (outcome == HandshakeOutcome.PendingAccept)
             {
-                var (userId, error) = await _application!.CompleteAcceptAsync(_pendingAccept);
+                var pending = _pending!;
+                var (userId, error) = await _application!.CompleteAcceptAsync(pending.Accept);
                 if (userId is null)
                 {
                     outcome = Refuse(error);
@@ -365,17 +382,16 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
                 else
                 {
                     UserId = userId;
-                    WriteUpgrade(_pendingKey, _pendingDeflate);
+                    WriteUpgrade(pending.Key, pending.Deflate);
                     outcome = HandshakeOutcome.Upgraded;
                 }
 
-                _pendingKey = null;
-                _pendingDeflate = null;
+                _pending = null;
             }
 
             if (outcome == HandshakeOutcome.PendingApi)
             {
-                await _server.Api!.RunAsync(_httpAnswer.Pending!, _output);
+                await _server.Api!.RunAsync(_pending!.HttpAnswer.Pending!, _output);
                 outcome = HandshakeOutcome.Answered;
             }
 
@@ -389,9 +405,9 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
             {
                 await _output.FlushAsync();
                 _server.Metrics.HandshakeRefused();
-                if (_httpAnswer.DrainBytes > 0)
+                if (_pending is { HttpAnswer.DrainBytes: > 0 and var drain })
                 {
-                    await DiscardRequestBodyAsync(_httpAnswer.DrainBytes);
+                    await DiscardRequestBodyAsync(drain);
                 }
 
                 return false;
@@ -425,16 +441,21 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
             if (!request.IsWebSocketUpgrade)
             {
                 var afterHead = buffer.Slice(end);
-                _httpAnswer = HttpEndpoints.Respond(request, afterHead, _output, _server);
-                if (_httpAnswer.NeedMoreData)
+                var answer = HttpEndpoints.Respond(request, afterHead, _output, _server);
+                if (answer.NeedMoreData)
                 {
                     // The body is still coming: parse the head again once more bytes are in.
                     consumed = buffer.Start;
                     return HandshakeOutcome.NeedMoreData;
                 }
 
-                consumed = afterHead.GetPosition(_httpAnswer.BodyBytes);
-                return _httpAnswer.Pending is null ? HandshakeOutcome.Answered : HandshakeOutcome.PendingApi;
+                consumed = afterHead.GetPosition(answer.BodyBytes);
+                if (answer.Pending is not null || answer.DrainBytes > 0)
+                {
+                    (_pending ??= new PendingHandshake()).HttpAnswer = answer;
+                }
+
+                return answer.Pending is null ? HandshakeOutcome.Answered : HandshakeOutcome.PendingApi;
             }
 
             if (!request.TryValidateUpgrade(out error))
@@ -462,9 +483,7 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
             if (decision.UserId is null)
             {
                 // Credentials are checked asynchronously; keep the key (24 bytes) for the 101.
-                _pendingAccept = decision;
-                _pendingKey = request.Key.ToArray();
-                _pendingDeflate = deflate;
+                _pending = new PendingHandshake { Accept = decision, Key = request.Key.ToArray(), Deflate = deflate };
                 return HandshakeOutcome.PendingAccept;
             }
 
@@ -732,7 +751,21 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
     }
 
     private static bool IsConnectionError(Exception ex)
-        => ex is ConnectionAbortedException or ConnectionResetException or IOException or OperationCanceledException or ObjectDisposedException;
+        => ex is ConnectionAbortedException or ConnectionResetException or IOException or OperationCanceledException or ObjectDisposedException
+            or System.Net.Sockets.SocketException; // the lean transport's zero-byte waits (WaitAsync) surface them raw
+
+    /// <summary>
+    /// What a handshake keeps across an await: an asynchronous credential check (the decision, the
+    /// key and the deflate agreement for the 101), or an HTTP API request and a refused request's
+    /// body to drain. Allocated only on those paths, so an open connection holds none of it.
+    /// </summary>
+    private sealed class PendingHandshake
+    {
+        public AcceptDecision Accept;
+        public byte[]? Key;
+        public DeflateAgreement? Deflate;
+        public HttpAnswer HttpAnswer;
+    }
 
     private enum HandshakeOutcome
     {

@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Information, "Shutting down: closing {Count} connections with 1001")]
     public static partial void ShuttingDown(ILogger logger, int count);
+
+    [LoggerMessage(9, LogLevel.Information, "Memory trim after a connect burst ({Open} connections open): compacting collection paused {PauseMs:F1} ms, GC committed {BeforeMiB} -> {AfterMiB} MiB, heap {HeapMiB} MiB")]
+    public static partial void MemoryTrimmed(ILogger logger, long open, double pauseMs, long beforeMiB, long afterMiB, long heapMiB);
 }

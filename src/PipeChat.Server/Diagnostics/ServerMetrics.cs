@@ -49,6 +49,9 @@ public sealed class ServerMetrics : IDisposable
 
     public long ConnectionsOpen => Volatile.Read(ref _connectionsOpen);
 
+    /// <summary>TCP connections accepted so far.</summary>
+    public long ConnectionsAccepted => Volatile.Read(ref _connectionsAccepted);
+
     /// <summary>WebSocket messages received so far.</summary>
     public long MessagesIn => Volatile.Read(ref _messagesIn);
 
@@ -105,6 +108,8 @@ public sealed class ServerMetrics : IDisposable
         Gauge(sb, "pipechat_gc_fragmented_bytes", "free space inside the managed heap after the last collection", gc.FragmentedBytes);
         Gauge(sb, "pipechat_gc_committed_bytes", "memory committed by the garbage collector", gc.TotalCommittedBytes);
         Counter(sb, "pipechat_gc_collections_total", "garbage collections (all generations)", GC.CollectionCount(0));
+        Counter(sb, "pipechat_gc_full_collections_total", "full (gen2) garbage collections", GC.CollectionCount(2));
+        Counter(sb, "pipechat_gc_pause_milliseconds_total", "time the process was paused by garbage collections", (long)GC.GetTotalPauseDuration().TotalMilliseconds);
         Counter(sb, "pipechat_gc_allocated_bytes_total", "bytes allocated on the managed heap since start", GC.GetTotalAllocatedBytes());
         if (DeflateCounts is { } deflate)
         {

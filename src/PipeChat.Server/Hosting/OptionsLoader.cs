@@ -160,6 +160,7 @@ internal static class OptionsLoader
         Range(nameof(o.HistorySeconds), o.HistorySeconds, 1, 30 * 86400);
         Range(nameof(o.RedisPresenceSeconds), o.RedisPresenceSeconds, 1, 3600);
         Range(nameof(o.ApiMaxBodyBytes), o.ApiMaxBodyBytes, 64, 64 * 1024 * 1024);
+        Range(nameof(o.TrimAfterConnects), o.TrimAfterConnects, 0, 100_000_000);
 
         if (o.Transport is not ("pipechat" or "kestrel"))
         {

@@ -104,6 +104,11 @@ public static class PipeChatHost
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStarted.Register(() =>
         {
+            if (options.TrimAfterConnects > 0)
+            {
+                server.Sessions.AfterTick = new Diagnostics.MemoryTrim(options.TrimAfterConnects, server.Metrics, server.Logger).OnTick;
+            }
+
             server.Sessions.Start(TimeSpan.FromMilliseconds(Math.Clamp(options.HandshakeTimeoutSeconds * 250, 100, 1000)));
             var chat = app.Services.GetRequiredService<ChatApplication>();
             server.Metrics.ExtraGauges = chat.Gauges;

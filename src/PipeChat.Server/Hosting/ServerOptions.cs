@@ -109,4 +109,7 @@ public sealed class ServerOptions
 
     /// <summary>Largest server API request body; larger gets 413.</summary>
     public int ApiMaxBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>After this many accepted connections, once the node is quiet for 2 s, one compacting collection returns the burst's free heap space to the OS (0: off).</summary>
+    public int TrimAfterConnects { get; set; } = 10_000;
 }

@@ -74,5 +74,6 @@ internal static class SettingsTable
         new(nameof(ServerOptions.RedisPresenceSeconds), "with --redis: a crashed node's users leave presence (online, room members) within this time"),
         new(nameof(ServerOptions.ApiKey), "key (16+ bytes) app backends send as Authorization: Bearer to the HTTP server API under /api/ (off unless set)"),
         new(nameof(ServerOptions.ApiMaxBodyBytes), "largest server API request body in bytes; larger gets 413"),
+        new(nameof(ServerOptions.TrimAfterConnects), "after this many accepted connections, once the node has been quiet for 2 s (few connects, little traffic), one blocking compacting collection returns the connect burst's free heap space to the OS (a single pause, see docs/performance.md); 0: off"),
     ];
 }

@@ -43,6 +43,9 @@ internal sealed class LeanSocketConnection : ConnectionContext, IDuplexPipe, IFe
 
     public Socket Socket { get; }
 
+    /// <summary>The input (the connection's own, whatever <see cref="Transport"/> is set to).</summary>
+    internal SocketInput Input => _input;
+
     /// <summary>The output the HTTP answers are written to (the upgrade response's bytes until the writer sends them).</summary>
     internal SocketOutput Output => _output;
 

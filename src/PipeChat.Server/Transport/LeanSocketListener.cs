@@ -44,6 +44,9 @@ internal sealed class LeanSocketListener : IConnectionListener
         return new LeanSocketListener(socket);
     }
 
+    // Pooled: Kestrel's accept loop awaits one accept at a time, so one state machine serves every
+    // accept that has to wait instead of a new one per connection.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
     {
         while (true)

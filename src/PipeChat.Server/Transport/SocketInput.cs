@@ -35,10 +35,32 @@ internal sealed class SocketInput(LeanSocketConnection connection) : PipeReader
     private int _shortWaits;
     private bool _completed;
     private bool _receivedAny;
+    private bool _waited;
+    private long _waitStarted;
     private volatile bool _cancelRequested;
 
     /// <summary>True while received bytes are buffered (an idle connection holds none).</summary>
     internal bool HoldsBuffer => _head is not null;
+
+    /// <summary>
+    /// True when the next <see cref="ReadAsync"/> would begin with a zero-byte wait for readability
+    /// (nothing buffered, the connection not chatty). The caller can then await <see cref="WaitAsync"/>
+    /// first, in its own state machine: an idle connection then holds no receive state machine of
+    /// its own (200 bytes each), only the socket's pending zero-byte receive.
+    /// </summary>
+    internal bool WaitsFirst => _head is null && _shortWaits < 2 && !_endOfStream && !_completed && !_cancelRequested;
+
+    /// <summary>
+    /// The zero-byte wait the next <see cref="ReadAsync"/> would do, for the caller to await (see
+    /// <see cref="WaitsFirst"/>); that read then receives at once. Socket errors surface raw here
+    /// (<see cref="SocketException"/>, <see cref="ObjectDisposedException"/> once aborted).
+    /// </summary>
+    internal ValueTask<int> WaitAsync()
+    {
+        _waited = true;
+        _waitStarted = Environment.TickCount64;
+        return connection.Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+    }
 
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
@@ -78,12 +100,14 @@ internal sealed class SocketInput(LeanSocketConnection connection) : PipeReader
     private async ValueTask<ReadResult> ReceiveAsync(CancellationToken cancellationToken)
     {
         var socket = connection.Socket;
-        var started = Environment.TickCount64;
+        var waited = _waited;
+        _waited = false;
+        var started = waited ? _waitStarted : Environment.TickCount64;
         try
         {
             if (_tail is null || _tail.FreeCount < MinimumFree)
             {
-                if (_head is null && _shortWaits < 2)
+                if (_head is null && _shortWaits < 2 && !waited)
                 {
                     // Nothing buffered: wait for readability without holding a buffer. A chatty
                     // connection (data came within ShortWaitMs on its last two reads) receives

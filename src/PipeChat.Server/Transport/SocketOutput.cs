@@ -1,5 +1,5 @@
+using System.Buffers;
 using System.IO.Pipelines;
-using PipeChat.Server.Buffers;
 
 namespace PipeChat.Server.Transport;
 
@@ -8,37 +8,41 @@ namespace PipeChat.Server.Transport;
 /// pooled buffer and <see cref="FlushAsync"/> sends them and returns once the socket has taken
 /// them all (so a flushed HTTP response is on the wire before any frame sent directly with
 /// <see cref="LeanSocketConnection.SendAsync(ReadOnlyMemory{byte})"/>). Used for the upgrade
-/// response and plain HTTP answers; WebSocket frames bypass it.
+/// response and plain HTTP answers; WebSocket frames bypass it. The pooled array is held only
+/// between the first write and the send, in fields of this object (no buffer object per connection).
 /// </summary>
 internal sealed class SocketOutput(LeanSocketConnection connection) : PipeWriter
 {
-    private readonly MessageBuffer _buffer = new();
+    private const int MinimumSize = 512;
+
+    private byte[]? _buffer;
+    private int _written;
     private bool _completed;
 
     public override bool CanGetUnflushedBytes => true;
 
-    public override long UnflushedBytes => _buffer.WrittenCount;
+    public override long UnflushedBytes => _written;
 
     public override void Advance(int bytes)
     {
-        if ((uint)bytes > (uint)_buffer.FreeCapacity)
+        if ((uint)bytes > (uint)((_buffer?.Length ?? 0) - _written))
         {
             throw new ArgumentOutOfRangeException(nameof(bytes));
         }
 
-        _buffer.Advance(bytes);
+        _written += bytes;
     }
 
     public override Memory<byte> GetMemory(int sizeHint = 0)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
-        return _buffer.GetMemory(sizeHint);
+        return Ensure(sizeHint).AsMemory(_written);
     }
 
     public override Span<byte> GetSpan(int sizeHint = 0)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
-        return _buffer.GetSpan(sizeHint);
+        return Ensure(sizeHint).AsSpan(_written);
     }
 
     /// <summary>
@@ -46,10 +50,10 @@ internal sealed class SocketOutput(LeanSocketConnection connection) : PipeWriter
     /// frames (the upgrade response with the welcome): the caller sends them, then calls
     /// <see cref="DiscardUnflushed"/>. Nothing may be written in between.
     /// </summary>
-    internal ArraySegment<byte> Unflushed => _buffer.WrittenSegment;
+    internal ArraySegment<byte> Unflushed => _buffer is null ? default : new ArraySegment<byte>(_buffer, 0, _written);
 
     /// <summary>Drops the bytes taken with <see cref="Unflushed"/> once they are sent.</summary>
-    internal void DiscardUnflushed() => _buffer.Reset();
+    internal void DiscardUnflushed() => Reset();
 
     public override void CancelPendingFlush()
     {
@@ -59,18 +63,18 @@ internal sealed class SocketOutput(LeanSocketConnection connection) : PipeWriter
     public override async ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
-        if (_buffer.WrittenCount == 0)
+        if (_written == 0)
         {
             return new FlushResult(isCanceled: false, isCompleted: connection.IsClosed);
         }
 
         try
         {
-            await connection.SendAsync(_buffer.WrittenMemory);
+            await connection.SendAsync(_buffer.AsMemory(0, _written));
         }
         finally
         {
-            _buffer.Reset();
+            Reset();
         }
 
         return new FlushResult(isCanceled: false, isCompleted: false);
@@ -84,6 +88,37 @@ internal sealed class SocketOutput(LeanSocketConnection connection) : PipeWriter
         }
 
         _completed = true;
-        _buffer.Reset();
+        Reset();
+    }
+
+    /// <summary>Forgets the written bytes and gives the array back to the pool.</summary>
+    private void Reset()
+    {
+        _written = 0;
+        if (_buffer is { } buffer)
+        {
+            _buffer = null;
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The array, with room for at least <paramref name="sizeHint"/> (1 when 0) more bytes.</summary>
+    private byte[] Ensure(int sizeHint)
+    {
+        var needed = _written + Math.Max(sizeHint, 1);
+        if (_buffer is null)
+        {
+            return _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(needed, MinimumSize));
+        }
+
+        if (needed > _buffer.Length)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
+            _buffer.AsSpan(0, _written).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
+        }
+
+        return _buffer;
     }
 }

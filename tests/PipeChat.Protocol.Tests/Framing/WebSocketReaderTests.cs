@@ -383,4 +383,77 @@ public class WebSocketReaderTests
         var frame = Frames.Masked(WebSocketOpcode.Binary, payload, key: 0xDEADBEEF);
         Assert.Equal(payload, Assert.Single(ReadLoop.Run(ReadLoop.OneBytePieces(frame), true)).Data);
     }
+    /// <summary>
+    /// The control-payload buffer is allocated by the first control frame with a payload: pings,
+    /// pongs and closes of every length 0–125, after an empty one and before a longer and a shorter
+    /// one, each split at every byte (the buffer is reused, so a shorter payload must not show the
+    /// tail of a longer one).
+    /// </summary>
+    [Theory]
+    [InlineData(WebSocketOpcode.Ping)]
+    [InlineData(WebSocketOpcode.Pong)]
+    [InlineData(WebSocketOpcode.Close)]
+    public void ControlPayloadsOfEveryLength_SplitAtEveryByte_AreReportedWhole(WebSocketOpcode opcode)
+    {
+        var random = new Random(125);
+        for (var length = 0; length <= 125; length++)
+        {
+            var payload = ControlPayload(opcode, length, random);
+            var longer = ControlPayload(WebSocketOpcode.Ping, 125, random);
+            var shorter = ControlPayload(WebSocketOpcode.Pong, Math.Min(length, 1), random);
+            var input = opcode == WebSocketOpcode.Close
+                ? Frames.Concat(Frames.Masked(WebSocketOpcode.Ping, default), Frames.Masked(WebSocketOpcode.Ping, longer), Frames.Masked(WebSocketOpcode.Pong, shorter), Frames.Masked(opcode, payload, key: (uint)random.Next()))
+                : Frames.Concat(Frames.Masked(WebSocketOpcode.Ping, default), Frames.Masked(opcode, payload, key: (uint)random.Next()), Frames.Masked(WebSocketOpcode.Ping, longer), Frames.Masked(WebSocketOpcode.Pong, shorter));
+            AssertEvents(input, isServer: true, events =>
+            {
+                Assert.Equal(4, events.Count);
+                Assert.Equal(WebSocketReadResult.Ping, events[0].Result);
+                Assert.Empty(events[0].ControlPayload);
+                var (mine, longEvent, shortEvent) = opcode == WebSocketOpcode.Close ? (events[3], events[1], events[2]) : (events[1], events[2], events[3]);
+                Assert.Equal(payload, mine.ControlPayload);
+                Assert.Equal(longer, longEvent.ControlPayload);
+                Assert.Equal(shorter, shortEvent.ControlPayload);
+                if (opcode == WebSocketOpcode.Close)
+                {
+                    Assert.Equal(WebSocketReadResult.Close, mine.Result);
+                    Assert.Equal(payload.Length == 0 ? WebSocketCloseCodes.NoStatusReceived : WebSocketCloseCodes.NormalClosure, mine.CloseCode);
+                    Assert.Equal(payload.Length <= 2 ? [] : payload[2..], mine.CloseReason);
+                }
+                else
+                {
+                    Assert.Equal(opcode == WebSocketOpcode.Ping ? WebSocketReadResult.Ping : WebSocketReadResult.Pong, mine.Result);
+                }
+            });
+        }
+    }
+
+    /// <summary>A control payload of the given length: a close carries code 1000 and an ASCII reason.</summary>
+    private static byte[] ControlPayload(WebSocketOpcode opcode, int length, Random random)
+    {
+        var payload = new byte[length];
+        if (opcode != WebSocketOpcode.Close)
+        {
+            random.NextBytes(payload);
+            return payload;
+        }
+
+        if (length == 1)
+        {
+            // A one-byte close payload is invalid (1002); use the empty close instead.
+            return [];
+        }
+
+        for (var i = 2; i < length; i++)
+        {
+            payload[i] = (byte)('a' + random.Next(26));
+        }
+
+        if (length >= 2)
+        {
+            payload[0] = 0x03;
+            payload[1] = 0xE8;
+        }
+
+        return payload;
+    }
 }
