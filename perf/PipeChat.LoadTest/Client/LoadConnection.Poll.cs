@@ -50,16 +50,7 @@ internal sealed partial class LoadConnection
     /// <summary>Receiver thread: the socket is readable. Reads once and handles every whole frame; false when the connection is done.</summary>
     internal bool OnPollReadable()
     {
-        if (_start == _end)
-        {
-            _start = _end = _recvBase;
-        }
-        else if (_end == _recvLimit)
-        {
-            Buffer.BlockCopy(_recv, _start, _recv, _recvBase, _end - _start);
-            _end -= _start - _recvBase;
-            _start = _recvBase;
-        }
+        MakeRoomToReceive();
 
         var read = PollReceiver.Receive(PollFd, _recv.AsSpan(_end, _recvLimit - _end));
         if (read == -PollReceiver.EAgain)

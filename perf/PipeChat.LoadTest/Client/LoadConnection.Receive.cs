@@ -248,17 +248,7 @@ internal sealed partial class LoadConnection
                     await SendControlAsync(control);
                 }
 
-                if (_start == _end)
-                {
-                    _start = _end = _recvBase;
-                }
-                else if (_end == _recvLimit)
-                {
-                    Buffer.BlockCopy(_recv, _start, _recv, _recvBase, _end - _start);
-                    _end -= _start - _recvBase;
-                    _start = _recvBase;
-                }
-
+                MakeRoomToReceive();
                 var read = await _stream.ReadAsync(_recv.AsMemory(_end, _recvLimit - _end));
                 if (read == 0)
                 {
@@ -283,6 +273,21 @@ internal sealed partial class LoadConnection
     }
 
     private byte[]? _pendingControl;
+
+    /// <summary>Before a read: rewinds an empty buffer, or moves a partial frame to the front of a full one.</summary>
+    private void MakeRoomToReceive()
+    {
+        if (_start == _end)
+        {
+            _start = _end = _recvBase;
+        }
+        else if (_end == _recvLimit)
+        {
+            Buffer.BlockCopy(_recv, _start, _recv, _recvBase, _end - _start);
+            _end -= _start - _recvBase;
+            _start = _recvBase;
+        }
+    }
 
     /// <summary>Parses every complete frame in the buffer. Returns the load messages to send in reply and whether the connection is done.</summary>
     private (int Pending, bool Done) Process(IConnectionHandler handler, out string? dropped)
