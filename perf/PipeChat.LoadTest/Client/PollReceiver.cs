@@ -151,7 +151,9 @@ internal sealed unsafe partial class PollReceiver : IDisposable
             for (var i = 0; i < n; i++)
             {
                 var slot = (int)events[i].Data;
-                var connection = Volatile.Read(ref _slots[slot]);
+                // The table may have grown since this batch was collected: read the current one.
+                var slots = Volatile.Read(ref _slots);
+                var connection = slot < slots.Length ? Volatile.Read(ref slots[slot]) : null;
                 if (connection is null || connection.PollSlot != slot)
                 {
                     continue;
