@@ -6,19 +6,13 @@ namespace PipeChat.Benchmarks.Rooms;
 
 /// <summary>
 /// A connection that reads its rooms through a feed cursor, as a session does: woken by the
-/// publish (lag checked against a limit), drained by <see cref="Drain"/> as its writer would.
+/// publish (lag checked against a limit), drained as its writer would.
 /// </summary>
-internal sealed class FeedQueueConnection(long id, string userId) : IChatConnection, IFeedReader
+internal sealed class FeedQueueConnection(long id, string userId) : DrainedConnection(id, userId), IFeedReader
 {
     private readonly OutboundQueue _queue = new();
 
-    public long ConnectionId { get; } = id;
-
-    public string UserId { get; } = userId;
-
-    public long Bytes { get; private set; }
-
-    public bool TrySend(SharedFrame frame)
+    public override bool TrySend(SharedFrame frame)
     {
         frame.AddReference();
         _queue.Enqueue(frame);
@@ -31,12 +25,11 @@ internal sealed class FeedQueueConnection(long id, string userId) : IChatConnect
 
     public bool Notify(RoomFeed feed, SharedFrame frame) => _queue.LagIn(feed) <= 256 * 1024;
 
-    public void Drain()
+    public override void Drain()
     {
         while (_queue.TryDequeue(this, out var frame, out _))
         {
-            Bytes += frame.Frame.Length;
-            frame.Release();
+            Sent(frame);
         }
     }
 }

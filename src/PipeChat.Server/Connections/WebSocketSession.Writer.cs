@@ -11,10 +11,6 @@ internal sealed partial class WebSocketSession
     [ThreadStatic]
     private static WebSocketSession? t_reading;
 
-    /// <summary>Set while a room fans a frame out to several members on this thread: no copy is drained on the read thread.</summary>
-    [ThreadStatic]
-    private static bool t_fanout;
-
     /// <summary>Read loop only: a drain was claimed while handling the buffer and starts once it is handled.</summary>
     private bool _drainAfterRead;
 
@@ -22,14 +18,14 @@ internal sealed partial class WebSocketSession
     /// Starts a drain unless one is running (which will see the new frame): on the thread pool,
     /// or, for replies this session queues for itself while its read loop handles a buffer (acks,
     /// errors, pongs, echo; not its copy of a message to a room of several, see
-    /// <see cref="BeginFanout"/>), on the read loop's thread once the whole buffer is handled:
+    /// <see cref="Rooms.FanoutScope"/>), on the read loop's thread once the whole buffer is handled:
     /// one send for everything the buffer asked for and no thread-pool hop.
     /// </summary>
     private void ScheduleWriter()
     {
         if (Interlocked.Exchange(ref _writerScheduled, 1) == 0)
         {
-            if (ReferenceEquals(t_reading, this) && !t_fanout)
+            if (ReferenceEquals(t_reading, this) && !Rooms.FanoutScope.IsActive)
             {
                 _drainAfterRead = true;
                 return;
@@ -38,16 +34,6 @@ internal sealed partial class WebSocketSession
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
     }
-
-    /// <summary>Room fan-out to several members starts on this thread; returns the previous state for <see cref="EndFanout"/>.</summary>
-    internal static bool BeginFanout()
-    {
-        var outer = t_fanout;
-        t_fanout = true;
-        return outer;
-    }
-
-    internal static void EndFanout(bool outer) => t_fanout = outer;
 
     /// <summary>Read loop: marks this thread as handling this session's input (see <see cref="ScheduleWriter"/>).</summary>
     private void BeginReadBatch()

@@ -110,13 +110,10 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
         _server.Sessions.Add(this);
         try
         {
-            if (_socket is not null && _socket.Input.WaitsFirst)
-            {
-                // Wait for the request here (see the receive loop): the handshake then usually
-                // finishes without suspending, so a connect burst makes no handshake state
-                // machine and no receive state machine per connection (≈ 400 bytes of garbage each).
-                await _socket.Input.WaitAsync();
-            }
+            // Wait for the request here (see IdleWaitAsync): the handshake then usually finishes
+            // without suspending, so a connect burst makes no handshake state machine and no
+            // receive state machine per connection (≈ 400 bytes of garbage each).
+            await IdleWaitAsync();
 
             if (!await HandshakeAsync())
             {
@@ -136,15 +133,7 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
             // per connection instead of two.
             while (true)
             {
-                if (_socket is not null && _socket.Input.WaitsFirst)
-                {
-                    // An idle wait is awaited here, in this state machine, rather than inside the
-                    // input's ReadAsync (its own 200-byte state machine, held by every idle
-                    // connection); the read below then receives at once. Its socket errors are
-                    // connection errors (IsConnectionError).
-                    await _socket.Input.WaitAsync();
-                }
-
+                await IdleWaitAsync();
                 var result = await _input.ReadAsync();
                 var buffer = result.Buffer;
                 var done = false;
@@ -749,6 +738,15 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
         _queue.DropFeeds();
         RequestClose(WebSocketCloseCodes.PolicyViolation, "slow consumer: outbound queue limit exceeded"u8);
     }
+
+    /// <summary>
+    /// Lean transport with nothing buffered: the zero-byte wait for readability, for the caller to
+    /// await in its own state machine rather than inside the input's ReadAsync (a 200-byte state
+    /// machine of its own, held by every idle connection); the read after it receives at once. Its
+    /// socket errors are connection errors (<see cref="IsConnectionError"/>). Otherwise completed.
+    /// </summary>
+    private ValueTask<int> IdleWaitAsync()
+        => _socket is { Input.WaitsFirst: true } socket ? socket.Input.WaitAsync() : default;
 
     private static bool IsConnectionError(Exception ex)
         => ex is ConnectionAbortedException or ConnectionResetException or IOException or OperationCanceledException or ObjectDisposedException

@@ -51,22 +51,16 @@ public sealed class Room
     public int Publish(SharedFrame frame, IChatConnection? except = null)
     {
         _feed.Append(frame, except);
-        if (_members.Count <= 1)
-        {
-            // A room of one: the copy is in effect a reply to the sender.
-            return _members.Send(frame, except, _feed);
-        }
 
-        // Every member's copy, the sender's included, goes out through the thread pool in member
-        // order: an open-loop sender is paced by the room, not served ahead of it.
-        var outer = Connections.WebSocketSession.BeginFanout();
+        // In a room of one the copy is in effect a reply to the sender; otherwise FanoutScope.
+        var outer = FanoutScope.Enter(_members.Count > 1);
         try
         {
             return _members.Send(frame, except, _feed);
         }
         finally
         {
-            Connections.WebSocketSession.EndFanout(outer);
+            FanoutScope.Exit(outer);
         }
     }
 

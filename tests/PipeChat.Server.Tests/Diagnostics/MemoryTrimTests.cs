@@ -39,29 +39,24 @@ public sealed class MemoryTrimTests
 
     [Fact]
     public void Never_trims_while_connects_keep_coming()
-    {
-        using var metrics = new ServerMetrics();
-        var trim = Create(1000, metrics);
-        var collections = 0;
-        for (var t = 0; t < 60_000; t += 1000)
-        {
-            // Churn: 200 connects a second (more than 1 % of the burst per window).
-            Assert.False(trim.OnTick(t, accepted: t / 5, traffic: 0, open: 500, () => collections++));
-        }
-
-        Assert.Equal(0, collections);
-    }
+        // Churn: 200 connects a second (more than 1 % of the burst per window).
+        => AssertNeverTrims(t => (Accepted: t / 5, Traffic: 0, Open: 500));
 
     [Fact]
     public void Never_trims_while_messages_flow()
+        // A 2,000-member room at 1 message a second: 2,000 frames a second for 2,000 connections.
+        => AssertNeverTrims(t => (Accepted: 2000, Traffic: 2L * t, Open: 2000));
+
+    /// <summary>A minute of heartbeats (a burst of 1,000) with the counters <paramref name="at"/> gives: no collection.</summary>
+    private static void AssertNeverTrims(Func<long, (long Accepted, long Traffic, long Open)> at)
     {
         using var metrics = new ServerMetrics();
         var trim = Create(1000, metrics);
         var collections = 0;
-        for (var t = 0; t < 60_000; t += 1000)
+        for (var t = 0L; t < 60_000; t += 1000)
         {
-            // A 2,000-member room at 1 message a second: 2,000 frames a second for 2,000 connections.
-            Assert.False(trim.OnTick(t, accepted: 2000, traffic: 2L * t, open: 2000, () => collections++));
+            var (accepted, traffic, open) = at(t);
+            Assert.False(trim.OnTick(t, accepted, traffic, open, () => collections++));
         }
 
         Assert.Equal(0, collections);

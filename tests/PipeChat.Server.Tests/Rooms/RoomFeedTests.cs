@@ -246,18 +246,10 @@ public class RoomFeedTests
         var queue = new OutboundQueue();
         var reader = new FakeConnection("r");
         queue.Subscribe(feed);
-        for (var i = 0; i < 100; i++)
-        {
-            using var message = new Published("before " + i);
-            feed.Append(message.Frame, null);
-        }
+        AppendPublished(feed, "before ", 100);
 
         queue.Unsubscribe(feed);
-        for (var i = 0; i < 200; i++)
-        {
-            using var message = new Published("after " + i);
-            feed.Append(message.Frame, null);
-        }
+        AppendPublished(feed, "after ", 200);
 
         var now = Environment.TickCount64;
         queue.DropStaleStopped(now, 60_000);
@@ -277,11 +269,7 @@ public class RoomFeedTests
         var reader = new FakeConnection("r");
         queue.Close();
         queue.Subscribe(feed);
-        for (var i = 0; i < 300; i++)
-        {
-            using var message = new Published("m" + i);
-            feed.Append(message.Frame, null);
-        }
+        AppendPublished(feed, "m", 300);
 
         Assert.Equal(1, feed.LiveChunks);
         Assert.Equal(0, queue.LagIn(feed));
@@ -289,6 +277,16 @@ public class RoomFeedTests
     }
 
     private static SharedFrame Frame(string text) => FakeConnection.Text(text);
+
+    /// <summary>Appends <paramref name="count"/> messages the publisher lets go of at once (the feed holds the only reference).</summary>
+    private static void AppendPublished(RoomFeed feed, string prefix, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            using var message = new Published(prefix + i);
+            feed.Append(message.Frame, null);
+        }
+    }
 
     private static List<string> Drain(FeedCursor cursor, IChatConnection reader)
     {
