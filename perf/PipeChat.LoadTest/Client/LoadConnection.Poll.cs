@@ -92,16 +92,27 @@ internal sealed partial class LoadConnection
         if (pending > 0)
         {
             // Blocking writes complete the task before it returns, unless another sender holds the lock for a moment.
-            _pollHandler!.SendPendingAsync(this, pending).AsTask().GetAwaiter().GetResult();
+            Complete(_pollHandler!.SendPendingAsync(this, pending));
         }
 
         if (_pendingControl is { } control)
         {
             _pendingControl = null;
-            SendControlAsync(control).AsTask().GetAwaiter().GetResult();
+            Complete(SendControlAsync(control));
         }
 
         return true;
+    }
+
+    /// <summary>Waits for a send on the receiver thread; blocking sends have usually finished it already.</summary>
+    private static void Complete(ValueTask send)
+    {
+        if (send.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        send.AsTask().GetAwaiter().GetResult();
     }
 
     private void FinishPolling()
