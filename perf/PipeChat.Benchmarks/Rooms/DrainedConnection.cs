@@ -1,10 +1,10 @@
 using PipeChat.Server.Buffers;
-using PipeChat.Server.Connections;
+using PipeChat.Server.Rooms;
 
 namespace PipeChat.Benchmarks.Rooms;
 
 /// <summary>A benchmark member: queues what the room gives it and is drained by <see cref="Drain"/> as its writer would, counting the bytes.</summary>
-internal abstract class DrainedConnection(long id, string userId) : IChatConnection
+internal abstract class DrainedConnection(long id, string userId) : IRoomMember
 {
     public long ConnectionId { get; } = id;
 

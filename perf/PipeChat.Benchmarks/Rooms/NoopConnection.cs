@@ -1,10 +1,10 @@
 using PipeChat.Server.Buffers;
-using PipeChat.Server.Connections;
+using PipeChat.Server.Rooms;
 
 namespace PipeChat.Benchmarks.Rooms;
 
 /// <summary>A connection whose queue accepts everything for free: what remains is the fan-out's own cost.</summary>
-internal sealed class NoopConnection(long id, string userId) : IChatConnection
+internal sealed class NoopConnection(long id, string userId) : IRoomMember
 {
     public long ConnectionId { get; } = id;
 

@@ -70,7 +70,7 @@ public class RoomMessagePipelineBenchmarks
     }
 
     /// <summary>Parses the request, encodes it once and posts it to the room's channel (which stamps, keeps and fans it out).</summary>
-    private void Publish(Room room, Server.Connections.IChatConnection sender)
+    private void Publish(Room room, Server.Rooms.IRoomMember sender)
     {
         Span<byte> scratch = stackalloc byte[ChatRequestParser.ScratchLength];
         ChatRequestParser.TryParse(s_request, scratch, out var request, out _);

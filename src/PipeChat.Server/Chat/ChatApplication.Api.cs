@@ -1,4 +1,5 @@
 using PipeChat.Protocol.Framing;
+using PipeChat.Server.Rooms;
 using PipeChat.Server.Connections;
 using StackExchange.Redis;
 
@@ -15,17 +16,17 @@ internal sealed partial class ChatApplication
     /// <summary>The ref the API's requests carry (raw JSON, as a client's), so the shared code acks them.</summary>
     private static ReadOnlySpan<byte> ApiRef => "\"api\""u8;
 
-    public Task ApiPublish(IChatConnection reply, string roomId, string from, ReadOnlySpan<byte> data)
+    public Task ApiPublish(IRoomMember reply, string roomId, string from, ReadOnlySpan<byte> data)
         => PublishToRoom(reply, null, roomId, null, from, data, ApiRef, null);
 
-    public Task ApiNotice(IChatConnection reply, string target, string from, ReadOnlySpan<byte> data)
+    public Task ApiNotice(IRoomMember reply, string target, string from, ReadOnlySpan<byte> data)
         => SendPrivate(reply, target, from, data, ApiRef);
 
-    public Task ApiBroadcast(IChatConnection reply, string from, ReadOnlySpan<byte> data)
+    public Task ApiBroadcast(IRoomMember reply, string from, ReadOnlySpan<byte> data)
         => BroadcastFrom(reply, from, data, ApiRef);
 
     /// <summary>Replies <c>members</c> (<paramref name="roomIdUtf8"/> set) or <c>online</c> (<paramref name="userIdUtf8"/>), counting every node with Redis.</summary>
-    public Task ApiQuery(IChatConnection reply, ReadOnlySpan<byte> roomIdUtf8, ReadOnlySpan<byte> userIdUtf8)
+    public Task ApiQuery(IRoomMember reply, ReadOnlySpan<byte> roomIdUtf8, ReadOnlySpan<byte> userIdUtf8)
         => Query(reply, roomIdUtf8, userIdUtf8, ApiRef);
 
     /// <summary>Connections registered with the chat layer, users online and rooms, on this node.</summary>
@@ -66,7 +67,7 @@ internal sealed partial class ChatApplication
         var closed = 0;
         foreach (var candidate in Users.GetConnections())
         {
-            if (candidate is WebSocketSession session && string.Equals(session.UserId, userId, StringComparison.Ordinal)
+            if (candidate is IWebSocketConnection session && string.Equals(session.UserId, userId, StringComparison.Ordinal)
                 && (connection == 0 || session.ConnectionId == connection))
             {
                 session.RequestClose(WebSocketCloseCodes.PolicyViolation, reason);

@@ -16,7 +16,7 @@ internal sealed partial class ChatApplication
     private static readonly ChatError s_binaryNotSupported = new(ChatErrorCodes.BadRequest, "binary messages are not supported: send JSON as text");
     private static readonly ChatError s_broadcastDisabled = new(ChatErrorCodes.Forbidden, "broadcast is disabled on this server");
 
-    public void OnMessage(WebSocketSession session, WebSocketOpcode type, ReadOnlySpan<byte> payload)
+    public void OnMessage(IWebSocketConnection session, WebSocketOpcode type, ReadOnlySpan<byte> payload)
     {
         if (session.ApplicationState is not ChatConnectionState state || !state.Registered)
         {
@@ -44,7 +44,7 @@ internal sealed partial class ChatApplication
                 state.Tail = tail.ContinueWith(
                     static (_, s) =>
                     {
-                        var (application, session, state, type, copy) = ((ChatApplication, WebSocketSession, ChatConnectionState, WebSocketOpcode, byte[]))s!;
+                        var (application, session, state, type, copy) = ((ChatApplication, IWebSocketConnection, ChatConnectionState, WebSocketOpcode, byte[]))s!;
                         return application.Handle(session, state, type, copy);
                     },
                     (this, session, state, type, payload.ToArray()),
@@ -74,7 +74,7 @@ internal sealed partial class ChatApplication
     /// Handles one request; the task is complete at once except where Redis is asked (scale-out).
     /// <paramref name="previous"/>: earlier room sends still waiting on Redis (only when this is one too).
     /// </summary>
-    private Task Handle(WebSocketSession session, ChatConnectionState state, WebSocketOpcode type, ReadOnlySpan<byte> payload, Task? previous = null)
+    private Task Handle(IWebSocketConnection session, ChatConnectionState state, WebSocketOpcode type, ReadOnlySpan<byte> payload, Task? previous = null)
     {
         if (!state.Rate.TryTake(Environment.TickCount64))
         {
@@ -139,7 +139,7 @@ internal sealed partial class ChatApplication
         return Task.CompletedTask;
     }
 
-    private Task Join(WebSocketSession session, ChatConnectionState state, in ChatRequest request)
+    private Task Join(IWebSocketConnection session, ChatConnectionState state, in ChatRequest request)
     {
         Span<char> roomId = stackalloc char[MaxIdChars];
         roomId = roomId[..Encoding.UTF8.GetChars(request.RoomId, roomId)];
@@ -158,7 +158,7 @@ internal sealed partial class ChatApplication
         return Task.CompletedTask;
     }
 
-    private void JoinNow(WebSocketSession session, ChatConnectionState state, ReadOnlySpan<char> roomId, ReadOnlySpan<byte> reference, long? since, ReadOnlySpan<byte> epoch, RoomSnapshot? snapshot)
+    private void JoinNow(IWebSocketConnection session, ChatConnectionState state, ReadOnlySpan<char> roomId, ReadOnlySpan<byte> reference, long? since, ReadOnlySpan<byte> epoch, RoomSnapshot? snapshot)
     {
         // Adding the member and replaying what it missed happen as the room channel's owner,
         // between two messages, so the client sees history then live messages with no gap.
@@ -241,7 +241,7 @@ internal sealed partial class ChatApplication
         SendAndRelease(session, reset);
     }
 
-    private Task History(WebSocketSession session, ChatConnectionState state, in ChatRequest request)
+    private Task History(IWebSocketConnection session, ChatConnectionState state, in ChatRequest request)
     {
         Span<char> roomId = stackalloc char[MaxIdChars];
         roomId = roomId[..Encoding.UTF8.GetChars(request.RoomId, roomId)];
@@ -276,7 +276,7 @@ internal sealed partial class ChatApplication
         return Task.CompletedTask;
     }
 
-    private void Leave(WebSocketSession session, ChatConnectionState state, in ChatRequest request)
+    private void Leave(IWebSocketConnection session, ChatConnectionState state, in ChatRequest request)
     {
         Span<char> roomId = stackalloc char[MaxIdChars];
         roomId = roomId[..Encoding.UTF8.GetChars(request.RoomId, roomId)];
@@ -295,7 +295,7 @@ internal sealed partial class ChatApplication
     }
 
     /// <summary>Removes the connection from a room and tells the others (below the presence limit).</summary>
-    private int LeaveRoom(WebSocketSession session, Room room)
+    private int LeaveRoom(IWebSocketConnection session, Room room)
     {
         var status = Rooms.Leave(room, session);
         var sentThroughRedis = false;
@@ -324,7 +324,7 @@ internal sealed partial class ChatApplication
         return count;
     }
 
-    private Task SendToRoom(WebSocketSession session, ChatConnectionState state, in ChatRequest request, Task? previous)
+    private Task SendToRoom(IWebSocketConnection session, ChatConnectionState state, in ChatRequest request, Task? previous)
     {
         Span<char> roomId = stackalloc char[MaxIdChars];
         roomId = roomId[..Encoding.UTF8.GetChars(request.RoomId, roomId)];
@@ -345,7 +345,7 @@ internal sealed partial class ChatApplication
     /// <paramref name="room"/> null: the room is looked up when the message is delivered (the
     /// API publishes to rooms it is not a member of, possibly empty ones).
     /// </summary>
-    private Task PublishToRoom(IChatConnection sender, ChatConnectionState? state, string roomId, Room? room, ReadOnlySpan<char> from, ReadOnlySpan<byte> data, ReadOnlySpan<byte> reference, Task? previous)
+    private Task PublishToRoom(IRoomMember sender, ChatConnectionState? state, string roomId, Room? room, ReadOnlySpan<char> from, ReadOnlySpan<byte> data, ReadOnlySpan<byte> reference, Task? previous)
     {
         var frame = SharedFrame.Rent(160 + roomId.Length + from.Length + data.Length);
         ChatMessageWriter.WriteRoom(frame, roomId, from, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), data, out var seqSlot);
@@ -368,7 +368,7 @@ internal sealed partial class ChatApplication
     }
 
     /// <summary>Single node, or Redis unreachable: this node's room channel stamps the seq.</summary>
-    private void PostLocally(IChatConnection session, string roomId, Room? room, SharedFrame frame, int seqSlot, ReadOnlySpan<byte> reference)
+    private void PostLocally(IRoomMember session, string roomId, Room? room, SharedFrame frame, int seqSlot, ReadOnlySpan<byte> reference)
     {
         SharedFrame? ack = null;
         var ackSlot = 0;
@@ -381,7 +381,7 @@ internal sealed partial class ChatApplication
         Channels.GetOrCreate(roomId).Post(new PendingRoomMessage(room, frame, seqSlot, session, ack, ackSlot, Lookup: room is null ? Rooms : null));
     }
 
-    private Task SendNotice(WebSocketSession session, in ChatRequest request)
+    private Task SendNotice(IWebSocketConnection session, in ChatRequest request)
     {
         Span<char> target = stackalloc char[MaxIdChars];
         target = target[..Encoding.UTF8.GetChars(request.TargetId, target)];
@@ -389,7 +389,7 @@ internal sealed partial class ChatApplication
     }
 
     /// <summary>A private message from a member or from the server API: every connection of <paramref name="target"/>, on any node; the sender gets an ack or error offline.</summary>
-    private Task SendPrivate(IChatConnection sender, ReadOnlySpan<char> target, ReadOnlySpan<char> from, ReadOnlySpan<byte> data, ReadOnlySpan<byte> reference)
+    private Task SendPrivate(IRoomMember sender, ReadOnlySpan<char> target, ReadOnlySpan<char> from, ReadOnlySpan<byte> data, ReadOnlySpan<byte> reference)
     {
         var frame = SharedFrame.Rent(64 + from.Length + data.Length);
         ChatMessageWriter.WriteNotice(frame, from, data);
@@ -413,7 +413,7 @@ internal sealed partial class ChatApplication
         return Task.CompletedTask;
     }
 
-    private Task Broadcast(WebSocketSession session, in ChatRequest request)
+    private Task Broadcast(IWebSocketConnection session, in ChatRequest request)
     {
         if (!_options.AllowBroadcast)
         {
@@ -425,7 +425,7 @@ internal sealed partial class ChatApplication
     }
 
     /// <summary>A broadcast from a member or from the server API: every connection on every node.</summary>
-    private Task BroadcastFrom(IChatConnection sender, ReadOnlySpan<char> from, ReadOnlySpan<byte> data, ReadOnlySpan<byte> reference)
+    private Task BroadcastFrom(IRoomMember sender, ReadOnlySpan<char> from, ReadOnlySpan<byte> data, ReadOnlySpan<byte> reference)
     {
         var frame = SharedFrame.Rent(64 + from.Length + data.Length);
         ChatMessageWriter.WriteBroadcast(frame, from, data);
@@ -441,10 +441,10 @@ internal sealed partial class ChatApplication
         return Task.CompletedTask;
     }
 
-    private Task Query(WebSocketSession session, in ChatRequest request) => Query(session, request.RoomId, request.TargetId, request.Ref);
+    private Task Query(IWebSocketConnection session, in ChatRequest request) => Query(session, request.RoomId, request.TargetId, request.Ref);
 
     /// <summary>A room's members (<paramref name="roomIdBytes"/> set) or a user's presence, for a member's query or the server API.</summary>
-    private Task Query(IChatConnection session, ReadOnlySpan<byte> roomIdBytes, ReadOnlySpan<byte> targetId, ReadOnlySpan<byte> reference)
+    private Task Query(IRoomMember session, ReadOnlySpan<byte> roomIdBytes, ReadOnlySpan<byte> targetId, ReadOnlySpan<byte> reference)
     {
         if (_redis is { IsConnected: true })
         {
@@ -457,7 +457,7 @@ internal sealed partial class ChatApplication
         return Task.CompletedTask;
     }
 
-    private void QueryLocally(IChatConnection session, ReadOnlySpan<byte> roomIdBytes, ReadOnlySpan<byte> targetId, ReadOnlySpan<byte> reference)
+    private void QueryLocally(IRoomMember session, ReadOnlySpan<byte> roomIdBytes, ReadOnlySpan<byte> targetId, ReadOnlySpan<byte> reference)
     {
         if (!roomIdBytes.IsEmpty)
         {
@@ -484,7 +484,7 @@ internal sealed partial class ChatApplication
         SendAndRelease(session, online);
     }
 
-    private static void SendAck(IChatConnection connection, ReadOnlySpan<byte> reference)
+    private static void SendAck(IRoomMember connection, ReadOnlySpan<byte> reference)
     {
         if (reference.IsEmpty)
         {
@@ -496,7 +496,7 @@ internal sealed partial class ChatApplication
         SendAndRelease(connection, ack);
     }
 
-    private static void SendError(IChatConnection connection, in ChatError error, ReadOnlySpan<byte> reference)
+    private static void SendError(IRoomMember connection, in ChatError error, ReadOnlySpan<byte> reference)
     {
         var frame = SharedFrame.Rent(96 + error.Message.Length + reference.Length);
         ChatMessageWriter.WriteError(frame, error, reference);
@@ -505,14 +505,14 @@ internal sealed partial class ChatApplication
 }
 
 /// <summary>What a join needs while it owns the room channel.</summary>
-internal readonly ref struct JoinRequest(ChatApplication application, WebSocketSession session, ChatConnectionState state, ReadOnlySpan<char> roomId, ReadOnlySpan<byte> reference, long? since, ReadOnlySpan<byte> epoch, RoomSnapshot? snapshot)
+internal readonly ref struct JoinRequest(ChatApplication application, IWebSocketConnection session, ChatConnectionState state, ReadOnlySpan<char> roomId, ReadOnlySpan<byte> reference, long? since, ReadOnlySpan<byte> epoch, RoomSnapshot? snapshot)
 {
     /// <summary>With Redis: the room as Redis holds it, read after this node subscribed to it.</summary>
     public RoomSnapshot? Snapshot { get; } = snapshot;
 
     public ChatApplication Application { get; } = application;
 
-    public WebSocketSession Session { get; } = session;
+    public IWebSocketConnection Session { get; } = session;
 
     public ChatConnectionState State { get; } = state;
 
@@ -526,9 +526,9 @@ internal readonly ref struct JoinRequest(ChatApplication application, WebSocketS
 }
 
 /// <summary>A history page request, answered while owning the room channel.</summary>
-internal readonly ref struct HistoryRequest(WebSocketSession session, ReadOnlySpan<char> roomId, ReadOnlySpan<byte> reference, long? before, int limit)
+internal readonly ref struct HistoryRequest(IWebSocketConnection session, ReadOnlySpan<char> roomId, ReadOnlySpan<byte> reference, long? before, int limit)
 {
-    public WebSocketSession Session { get; } = session;
+    public IWebSocketConnection Session { get; } = session;
 
     public ReadOnlySpan<char> RoomId { get; } = roomId;
 

@@ -14,7 +14,7 @@ namespace PipeChat.Server.Chat;
 /// </summary>
 internal sealed partial class ChatApplication
 {
-    private async Task JoinScaleOutAsync(WebSocketSession session, ChatConnectionState state, string roomId, byte[] reference, long? since, byte[] epoch)
+    private async Task JoinScaleOutAsync(IWebSocketConnection session, ChatConnectionState state, string roomId, byte[] reference, long? since, byte[] epoch)
     {
         var redis = _redis!;
         RoomSnapshot? snapshot = null;
@@ -37,7 +37,7 @@ internal sealed partial class ChatApplication
         JoinNow(session, state, roomId, reference, since, epoch, snapshot);
     }
 
-    private async Task SendToRoomScaleOutAsync(IChatConnection session, string roomId, Room? room, byte[] beforeSeq, byte[] afterSeq, byte[] reference, Task? previous)
+    private async Task SendToRoomScaleOutAsync(IRoomMember session, string roomId, Room? room, byte[] beforeSeq, byte[] afterSeq, byte[] reference, Task? previous)
     {
         long seq;
         try
@@ -75,7 +75,7 @@ internal sealed partial class ChatApplication
         }
     }
 
-    private async Task HistoryScaleOutAsync(WebSocketSession session, string roomId, byte[] reference, long before, int limit)
+    private async Task HistoryScaleOutAsync(IWebSocketConnection session, string roomId, byte[] reference, long before, int limit)
     {
         string? epoch;
         List<HistoryEntry> entries;
@@ -103,7 +103,7 @@ internal sealed partial class ChatApplication
         SendAndRelease(session, reply);
     }
 
-    private async Task SendNoticeScaleOutAsync(IChatConnection session, string target, SharedFrame frame, byte[] reference)
+    private async Task SendNoticeScaleOutAsync(IRoomMember session, string target, SharedFrame frame, byte[] reference)
     {
         try
         {
@@ -134,7 +134,7 @@ internal sealed partial class ChatApplication
         }
     }
 
-    private async Task BroadcastScaleOutAsync(IChatConnection session, SharedFrame frame, byte[] reference)
+    private async Task BroadcastScaleOutAsync(IRoomMember session, SharedFrame frame, byte[] reference)
     {
         try
         {
@@ -155,7 +155,7 @@ internal sealed partial class ChatApplication
         }
     }
 
-    private async Task QueryOnlineScaleOutAsync(IChatConnection session, string target, byte[] reference)
+    private async Task QueryOnlineScaleOutAsync(IRoomMember session, string target, byte[] reference)
     {
         int connections;
         try
@@ -172,7 +172,7 @@ internal sealed partial class ChatApplication
         SendAndRelease(session, online);
     }
 
-    private async Task QueryMembersScaleOutAsync(IChatConnection session, string roomId, byte[] reference)
+    private async Task QueryMembersScaleOutAsync(IRoomMember session, string roomId, byte[] reference)
     {
         int count;
         string[] ids;

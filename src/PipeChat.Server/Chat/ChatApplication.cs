@@ -161,7 +161,7 @@ internal sealed partial class ChatApplication : IWebSocketApplication, IDisposab
         return (outcome.UserId, default);
     }
 
-    public void OnOpen(WebSocketSession session)
+    public void OnOpen(IWebSocketConnection session)
     {
         var state = new ChatConnectionState(_options.RateLimitPerSecond, _options.RateLimitBurst);
         session.ApplicationState = state;
@@ -187,7 +187,7 @@ internal sealed partial class ChatApplication : IWebSocketApplication, IDisposab
         SendAndRelease(session, frame);
     }
 
-    public void OnClose(WebSocketSession session)
+    public void OnClose(IWebSocketConnection session)
     {
         if (session.ApplicationState is not ChatConnectionState state)
         {
@@ -199,7 +199,7 @@ internal sealed partial class ChatApplication : IWebSocketApplication, IDisposab
             // A request still waits on Redis: leave once it is done (a join may still add a room).
             state.Tail = tail.ContinueWith(static (_, s) =>
             {
-                var (application, session, state) = ((ChatApplication, WebSocketSession, ChatConnectionState))s!;
+                var (application, session, state) = ((ChatApplication, IWebSocketConnection, ChatConnectionState))s!;
                 application.Close(session, state);
             }, (this, session, state), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             return;
@@ -208,7 +208,7 @@ internal sealed partial class ChatApplication : IWebSocketApplication, IDisposab
         Close(session, state);
     }
 
-    private void Close(WebSocketSession session, ChatConnectionState state)
+    private void Close(IWebSocketConnection session, ChatConnectionState state)
     {
         foreach (var room in state.Rooms)
         {
@@ -279,7 +279,7 @@ internal sealed partial class ChatApplication : IWebSocketApplication, IDisposab
         return false;
     }
 
-    private static void SendAndRelease(IChatConnection connection, SharedFrame frame)
+    private static void SendAndRelease(IRoomMember connection, SharedFrame frame)
     {
         frame.Seal(WebSocketOpcode.Text);
         connection.TrySend(frame);

@@ -18,18 +18,18 @@ internal sealed class EchoApplication : IWebSocketApplication
     public ValueTask<(string? UserId, HandshakeError Error)> CompleteAcceptAsync(AcceptDecision decision)
         => ValueTask.FromResult<(string?, HandshakeError)>(("echo", default));
 
-    public void OnOpen(WebSocketSession session)
+    public void OnOpen(IWebSocketConnection session)
     {
     }
 
-    public void OnMessage(WebSocketSession session, WebSocketOpcode type, ReadOnlySpan<byte> payload)
+    public void OnMessage(IWebSocketConnection session, WebSocketOpcode type, ReadOnlySpan<byte> payload)
     {
         var frame = SharedFrame.Create(type, payload);
         session.TrySend(frame);
         frame.Release();
     }
 
-    public void OnClose(WebSocketSession session)
+    public void OnClose(IWebSocketConnection session)
     {
     }
 }

@@ -23,11 +23,11 @@ internal interface IWebSocketApplication
     ValueTask<(string? UserId, HandshakeError Error)> CompleteAcceptAsync(AcceptDecision decision);
 
     /// <summary>Called once after the 101 response is written.</summary>
-    void OnOpen(WebSocketSession session);
+    void OnOpen(IWebSocketConnection connection);
 
     /// <summary>A complete data message. The payload is valid only during the call.</summary>
-    void OnMessage(WebSocketSession session, WebSocketOpcode type, ReadOnlySpan<byte> payload);
+    void OnMessage(IWebSocketConnection connection, WebSocketOpcode type, ReadOnlySpan<byte> payload);
 
     /// <summary>Called once when the session ends (after OnOpen), whatever the cause.</summary>
-    void OnClose(WebSocketSession session);
+    void OnClose(IWebSocketConnection connection);
 }

@@ -136,7 +136,7 @@ internal sealed class OutboundQueue
     }
 
     /// <summary>Whether anything is queued for <paramref name="reader"/>: in its ring or in a feed (writer only).</summary>
-    public bool HasPending(IChatConnection reader)
+    public bool HasPending(IRoomMember reader)
     {
         if (Volatile.Read(ref _count) != 0)
         {
@@ -196,7 +196,7 @@ internal sealed class OutboundQueue
     /// <paramref name="fromFeed"/> tells a room's frame (which does not count against the
     /// connection's own queued bytes) from one of the connection's own.
     /// </summary>
-    public bool TryDequeue(IChatConnection reader, out SharedFrame frame, out bool fromFeed)
+    public bool TryDequeue(IRoomMember reader, out SharedFrame frame, out bool fromFeed)
     {
         if (Volatile.Read(ref _cursors).Length == 0)
         {

@@ -19,7 +19,7 @@ namespace PipeChat.Server.Connections;
 /// drains everything queued, writes it and flushes once per batch, and runs only when there is
 /// something to send, so an idle connection holds no task and no buffer.
 /// </summary>
-internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedReader, IThreadPoolWorkItem
+internal sealed partial class WebSocketSession : IWebSocketConnection, Rooms.IFeedReader, IThreadPoolWorkItem
 {
     private static long s_nextConnectionId;
     private static readonly SharedFrame s_ping = SharedFrame.Create(WebSocketOpcode.Ping, default);
@@ -192,7 +192,7 @@ internal sealed partial class WebSocketSession : IChatConnection, Rooms.IFeedRea
         }
     }
 
-    /// <summary>Queues a frame; see <see cref="IChatConnection.TrySend"/>.</summary>
+    /// <summary>Queues a frame; see <see cref="IRoomMember.TrySend"/>.</summary>
     public bool TrySend(SharedFrame frame)
     {
         if (Volatile.Read(ref _state) != (int)SessionState.Open)

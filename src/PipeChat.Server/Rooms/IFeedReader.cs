@@ -3,7 +3,7 @@ namespace PipeChat.Server.Rooms;
 /// <summary>
 /// A member connection that reads room messages through a cursor into the room's
 /// <see cref="RoomFeed"/> (WebSocket sessions) rather than taking each frame through
-/// <see cref="Connections.IChatConnection.TrySend"/> (test doubles, the API's reply sink).
+/// <see cref="IRoomMember.TrySend"/> (test doubles, the API's reply sink).
 /// </summary>
 internal interface IFeedReader
 {

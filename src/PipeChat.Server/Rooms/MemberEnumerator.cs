@@ -15,7 +15,7 @@ public struct MemberEnumerator
     private int _segmentIndex;
     private int _slotIndex;
     private int _high;
-    private IChatConnection? _current;
+    private IRoomMember? _current;
 
     internal MemberEnumerator(MemberSegment[] segments)
     {
@@ -26,7 +26,7 @@ public struct MemberEnumerator
         _current = null;
     }
 
-    public readonly IChatConnection Current => _current!;
+    public readonly IRoomMember Current => _current!;
 
     public readonly MemberEnumerator GetEnumerator() => this;
 

@@ -12,7 +12,7 @@ namespace PipeChat.Server.Rooms;
 /// </summary>
 internal sealed class MemberSegment
 {
-    public readonly IChatConnection?[] Slots = new IChatConnection?[MemberSet.SegmentSize];
+    public readonly IRoomMember?[] Slots = new IRoomMember?[MemberSet.SegmentSize];
 
     /// <summary>Slots in use so far; readers use <see cref="Volatile.Read(ref int)"/>.</summary>
     public int High;
@@ -29,7 +29,7 @@ internal sealed class MemberSegment
     public bool IsFull => Live == MemberSet.SegmentSize;
 
     /// <summary>Puts a member in a free slot (a hole left by a leave first) and returns its index.</summary>
-    public int Add(IChatConnection connection)
+    public int Add(IRoomMember connection)
     {
         int index;
         if (_freeCount > 0)

@@ -29,10 +29,10 @@ internal sealed class MemberSet
     public MemberSegment[] Segments => Volatile.Read(ref _segments);
 
     /// <summary>Writer only.</summary>
-    public bool Contains(IChatConnection connection) => _slots.ContainsKey(connection.ConnectionId);
+    public bool Contains(IRoomMember connection) => _slots.ContainsKey(connection.ConnectionId);
 
     /// <summary>Adds a member; false when it is already in (writer only).</summary>
-    public bool Add(IChatConnection connection)
+    public bool Add(IRoomMember connection)
     {
         ref var handle = ref CollectionsMarshal.GetValueRefOrAddDefault(_slots, connection.ConnectionId, out var exists);
         if (exists)
@@ -52,7 +52,7 @@ internal sealed class MemberSet
     }
 
     /// <summary>Removes a member; false when it was not in (writer only).</summary>
-    public bool Remove(IChatConnection connection)
+    public bool Remove(IRoomMember connection)
     {
         if (!_slots.Remove(connection.ConnectionId, out var handle))
         {
@@ -81,9 +81,9 @@ internal sealed class MemberSet
     /// Offers the frame to every member but one; returns the number that accepted. With a
     /// <paramref name="feed"/> (a room's, the frame just appended to it) a feed reader is only
     /// woken (<see cref="IFeedReader.Notify"/>); any other member, or with no feed every member,
-    /// gets <see cref="IChatConnection.TrySend"/>.
+    /// gets <see cref="IRoomMember.TrySend"/>.
     /// </summary>
-    public int Send(SharedFrame frame, IChatConnection? except, RoomFeed? feed = null)
+    public int Send(SharedFrame frame, IRoomMember? except, RoomFeed? feed = null)
     {
         var delivered = 0;
         foreach (var segment in Segments)

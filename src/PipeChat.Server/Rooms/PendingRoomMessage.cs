@@ -13,4 +13,4 @@ namespace PipeChat.Server.Rooms;
 /// connection it is about). <see cref="Lookup"/>: sent without a room (the server API): the room
 /// is looked up here when the message is delivered, so a member joining meanwhile gets it.
 /// </summary>
-internal readonly record struct PendingRoomMessage(Room? Room, SharedFrame Frame, int SeqSlot, IChatConnection? Sender, SharedFrame? Ack, int AckSeqSlot, long Seq = 0, string? Epoch = null, bool Presence = false, RoomRegistry? Lookup = null);
+internal readonly record struct PendingRoomMessage(Room? Room, SharedFrame Frame, int SeqSlot, IRoomMember? Sender, SharedFrame? Ack, int AckSeqSlot, long Seq = 0, string? Epoch = null, bool Presence = false, RoomRegistry? Lookup = null);

@@ -39,7 +39,7 @@ public sealed class Room
     /// <summary>
     /// Appends the frame to the room's <see cref="RoomFeed"/> (which keeps it) and wakes every
     /// member except <paramref name="except"/>; members that read the feed take it from there,
-    /// others get <see cref="IChatConnection.TrySend"/>; a member that refuses is skipped (it
+    /// others get <see cref="IRoomMember.TrySend"/>; a member that refuses is skipped (it
     /// closes itself). The member scan is lock-free and
     /// allocation-free (the append takes the feed's short lock). Concurrent publishers to one room are not ordered against each other;
     /// sequenced room messages are ordered by the room's <see cref="RoomChannel"/>. Members that
@@ -48,7 +48,7 @@ public sealed class Room
     /// two messages, so this never happens to sequenced messages).
     /// </summary>
     /// <returns>How many members accepted the frame.</returns>
-    public int Publish(SharedFrame frame, IChatConnection? except = null)
+    public int Publish(SharedFrame frame, IRoomMember? except = null)
     {
         _feed.Append(frame, except);
 
@@ -68,7 +68,7 @@ public sealed class Room
     public MemberEnumerator GetMembers() => _members.GetEnumerator();
 
     /// <summary>Whether the connection is a member (takes the room lock briefly).</summary>
-    public bool Contains(IChatConnection connection)
+    public bool Contains(IRoomMember connection)
     {
         lock (_lock)
         {
@@ -98,7 +98,7 @@ public sealed class Room
         }
     }
 
-    internal RoomJoinOutcome TryJoin(IChatConnection connection, int maxMembers)
+    internal RoomJoinOutcome TryJoin(IRoomMember connection, int maxMembers)
     {
         lock (_lock)
         {
@@ -130,7 +130,7 @@ public sealed class Room
         }
     }
 
-    internal RoomLeaveStatus Leave(IChatConnection connection)
+    internal RoomLeaveStatus Leave(IRoomMember connection)
     {
         lock (_lock)
         {

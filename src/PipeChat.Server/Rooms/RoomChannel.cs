@@ -231,7 +231,7 @@ internal sealed class RoomChannel
     /// message after <paramref name="since"/> up to the last one delivered here, from the snapshot
     /// and the local history, if together they hold all of them; false (nothing sent) otherwise.
     /// </summary>
-    public bool TryReplay(IChatConnection to, long since, RoomSnapshot snapshot)
+    public bool TryReplay(IRoomMember to, long since, RoomSnapshot snapshot)
     {
         var last = _lastSeq;
         if (since == last)

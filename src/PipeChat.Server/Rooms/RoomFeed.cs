@@ -66,7 +66,7 @@ internal sealed class RoomFeed
     internal static long NextStamp() => Interlocked.Increment(ref s_stamp);
 
     /// <summary>Appends a sealed frame (taking a reference until its chunk is reclaimed); <paramref name="except"/> skips it.</summary>
-    internal void Append(SharedFrame frame, IChatConnection? except)
+    internal void Append(SharedFrame frame, IRoomMember? except)
     {
         frame.AddReference();
         lock (_lock)
@@ -148,7 +148,7 @@ internal sealed class RoomFeed
         return new Chunk(size);
     }
 
-    internal readonly record struct Entry(SharedFrame Frame, long Stamp, long EndBytes, IChatConnection? Except);
+    internal readonly record struct Entry(SharedFrame Frame, long Stamp, long EndBytes, IRoomMember? Except);
 
     internal sealed class Chunk(int size)
     {
@@ -219,7 +219,7 @@ internal sealed class FeedCursor
     /// The next entry for <paramref name="reader"/> (entries it is excluded from are skipped),
     /// without taking it; false when there is none now (or the cursor reached its stop).
     /// </summary>
-    public bool TryPeek(IChatConnection reader, out RoomFeed.Entry entry)
+    public bool TryPeek(IRoomMember reader, out RoomFeed.Entry entry)
     {
         while (_chunk is { } chunk)
         {

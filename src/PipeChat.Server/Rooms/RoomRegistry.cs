@@ -40,7 +40,7 @@ public sealed class RoomRegistry
     }
 
     /// <summary>Adds the connection to the room, creating the room on its first join.</summary>
-    public RoomJoinResult Join(ReadOnlySpan<char> roomId, IChatConnection connection)
+    public RoomJoinResult Join(ReadOnlySpan<char> roomId, IRoomMember connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
         while (true)
@@ -76,11 +76,11 @@ public sealed class RoomRegistry
     }
 
     /// <summary>Removes the connection from the room; the room goes when it becomes empty.</summary>
-    public RoomLeaveStatus Leave(ReadOnlySpan<char> roomId, IChatConnection connection) =>
+    public RoomLeaveStatus Leave(ReadOnlySpan<char> roomId, IRoomMember connection) =>
         _byName.TryGetValue(roomId, out var room) ? Leave(room, connection) : RoomLeaveStatus.NotMember;
 
     /// <summary>Removes the connection from a room it holds a reference to.</summary>
-    public RoomLeaveStatus Leave(Room room, IChatConnection connection)
+    public RoomLeaveStatus Leave(Room room, IRoomMember connection)
     {
         ArgumentNullException.ThrowIfNull(room);
         ArgumentNullException.ThrowIfNull(connection);
@@ -94,7 +94,7 @@ public sealed class RoomRegistry
     }
 
     /// <summary>Leaves every room in <paramref name="rooms"/> (a closing connection) and clears it.</summary>
-    public void LeaveAll(ConnectionRooms rooms, IChatConnection connection)
+    public void LeaveAll(ConnectionRooms rooms, IRoomMember connection)
     {
         ArgumentNullException.ThrowIfNull(rooms);
         foreach (var room in rooms)

@@ -11,7 +11,7 @@ namespace PipeChat.Server.Rooms;
 internal sealed class UserConnections
 {
     private readonly Lock _lock = new();
-    private IChatConnection[] _connections = [];
+    private IRoomMember[] _connections = [];
     private bool _closed;
 
     public UserConnections(string userId) => UserId = userId;
@@ -20,7 +20,7 @@ internal sealed class UserConnections
 
     public int Count => Volatile.Read(ref _connections).Length;
 
-    public UserAddOutcome TryAdd(IChatConnection connection, int maxPerUser)
+    public UserAddOutcome TryAdd(IRoomMember connection, int maxPerUser)
     {
         lock (_lock)
         {
@@ -40,7 +40,7 @@ internal sealed class UserConnections
                 return UserAddOutcome.LimitReached;
             }
 
-            var next = new IChatConnection[current.Length + 1];
+            var next = new IRoomMember[current.Length + 1];
             current.CopyTo(next, 0);
             next[^1] = connection;
             Volatile.Write(ref _connections, next);
@@ -49,7 +49,7 @@ internal sealed class UserConnections
     }
 
     /// <summary>Removes a connection; returns null if absent, else whether it was the last (the entry is now closed).</summary>
-    public bool? Remove(IChatConnection connection)
+    public bool? Remove(IRoomMember connection)
     {
         lock (_lock)
         {
@@ -67,7 +67,7 @@ internal sealed class UserConnections
                 return true;
             }
 
-            var next = new IChatConnection[current.Length - 1];
+            var next = new IRoomMember[current.Length - 1];
             current.AsSpan(0, index).CopyTo(next);
             current.AsSpan(index + 1).CopyTo(next.AsSpan(index));
             Volatile.Write(ref _connections, next);
@@ -75,7 +75,7 @@ internal sealed class UserConnections
         }
     }
 
-    public int Send(SharedFrame frame, IChatConnection? except)
+    public int Send(SharedFrame frame, IRoomMember? except)
     {
         var delivered = 0;
         foreach (var connection in Volatile.Read(ref _connections))

@@ -26,8 +26,8 @@ public sealed class UserDirectory
     /// <summary>Users with at least one connection now.</summary>
     public int TotalUsers => Volatile.Read(ref _userCount);
 
-    /// <summary>Registers a connection under its <see cref="IChatConnection.UserId"/>, unless the user already holds <paramref name="maxPerUser"/>.</summary>
-    public UserAddStatus TryAdd(IChatConnection connection, int maxPerUser)
+    /// <summary>Registers a connection under its <see cref="IRoomMember.UserId"/>, unless the user already holds <paramref name="maxPerUser"/>.</summary>
+    public UserAddStatus TryAdd(IRoomMember connection, int maxPerUser)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPerUser, 1);
@@ -63,7 +63,7 @@ public sealed class UserDirectory
     }
 
     /// <summary>Unregisters a connection (on close).</summary>
-    public UserRemoveStatus Remove(IChatConnection connection)
+    public UserRemoveStatus Remove(IRoomMember connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
         if (!_users.TryGetValue(connection.UserId, out var entry))
@@ -93,7 +93,7 @@ public sealed class UserDirectory
     }
 
     /// <summary>Offers the frame to every connection of the user (but <paramref name="except"/>); 0 means offline here.</summary>
-    public int SendToUser(ReadOnlySpan<char> userId, SharedFrame frame, IChatConnection? except = null) =>
+    public int SendToUser(ReadOnlySpan<char> userId, SharedFrame frame, IRoomMember? except = null) =>
         _byName.TryGetValue(userId, out var entry) ? entry.Send(frame, except) : 0;
 
     public bool IsOnline(ReadOnlySpan<char> userId) => ConnectionCount(userId) > 0;
@@ -102,7 +102,7 @@ public sealed class UserDirectory
         _byName.TryGetValue(userId, out var entry) ? entry.Count : 0;
 
     /// <summary>Offers the frame to every connection (but <paramref name="except"/>): lock-free, allocation-free.</summary>
-    public int Broadcast(SharedFrame frame, IChatConnection? except = null) => _all.Send(frame, except);
+    public int Broadcast(SharedFrame frame, IRoomMember? except = null) => _all.Send(frame, except);
 
     /// <summary>A lock-free, allocation-free scan of every connection.</summary>
     public MemberEnumerator GetConnections() => _all.GetEnumerator();

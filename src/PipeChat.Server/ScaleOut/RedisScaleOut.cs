@@ -312,7 +312,7 @@ internal sealed partial class RedisScaleOut : IDisposable
             return;
         }
 
-        IChatConnection? except = null;
+        IRoomMember? except = null;
         if (join && nodeId.SequenceEqual(System.Text.Encoding.ASCII.GetBytes(NodeId)))
         {
             foreach (var member in room.GetMembers())

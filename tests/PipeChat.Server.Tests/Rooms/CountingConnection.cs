@@ -1,10 +1,10 @@
 using PipeChat.Server.Buffers;
-using PipeChat.Server.Connections;
+using PipeChat.Server.Rooms;
 
 namespace PipeChat.Server.Tests.Rooms;
 
 /// <summary>A light connection for big rooms: counts accepted frames, keeps no reference.</summary>
-internal sealed class CountingConnection(long id, string userId) : IChatConnection
+internal sealed class CountingConnection(long id, string userId) : IRoomMember
 {
     private int _count;
 

@@ -1,15 +1,15 @@
 using System.Text;
 using PipeChat.Protocol.Framing;
 using PipeChat.Server.Buffers;
-using PipeChat.Server.Connections;
+using PipeChat.Server.Rooms;
 
 namespace PipeChat.Server.Tests.Rooms;
 
 /// <summary>
-/// An <see cref="IChatConnection"/> that records the text payload of every frame it accepts and
+/// An <see cref="IRoomMember"/> that records the text payload of every frame it accepts and
 /// counts the references it took and released, like a connection whose writer has sent the frame.
 /// </summary>
-internal sealed class FakeConnection : IChatConnection
+internal sealed class FakeConnection : IRoomMember
 {
     private static long s_nextId;
     private readonly List<string> _received = [];

@@ -288,7 +288,7 @@ public class RoomFeedTests
         }
     }
 
-    private static List<string> Drain(FeedCursor cursor, IChatConnection reader)
+    private static List<string> Drain(FeedCursor cursor, IRoomMember reader)
     {
         var read = new List<string>();
         while (cursor.TryPeek(reader, out var entry))
@@ -300,7 +300,7 @@ public class RoomFeedTests
         return read;
     }
 
-    private static List<string> DrainQueue(OutboundQueue queue, IChatConnection reader)
+    private static List<string> DrainQueue(OutboundQueue queue, IRoomMember reader)
     {
         var read = new List<string>();
         while (queue.TryDequeue(reader, out var frame, out _))
@@ -321,7 +321,7 @@ public class RoomFeedTests
     }
 
     /// <summary>A member that reads rooms through a cursor, as a session does, and never drains it.</summary>
-    private sealed class FeedOnlyConnection(long limit) : IChatConnection, IFeedReader
+    private sealed class FeedOnlyConnection(long limit) : IRoomMember, IFeedReader
     {
         private static long s_nextId = 1_000_000;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PipeChat.Server.Rooms;
 using PipeChat.Server.Buffers;
 using PipeChat.Server.Connections;
 
@@ -9,7 +10,7 @@ namespace PipeChat.Server.Http.Api;
 /// sends its reply (ack, error, members, online) here, and the API answers the HTTP request
 /// with it. Keeps only the first reply, as a copy of its JSON.
 /// </summary>
-internal sealed class ApiReply(string from) : IChatConnection
+internal sealed class ApiReply(string from) : IRoomMember
 {
     private readonly TaskCompletionSource<byte[]> _reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

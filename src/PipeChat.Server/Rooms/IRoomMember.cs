@@ -1,9 +1,9 @@
 using PipeChat.Server.Buffers;
 
-namespace PipeChat.Server.Connections;
+namespace PipeChat.Server.Rooms;
 
-/// <summary>What rooms, presence and the chat layer see of one client connection.</summary>
-public interface IChatConnection
+/// <summary>What rooms, presence and the chat layer see of one member connection (the session, a test double, the API's reply sink).</summary>
+public interface IRoomMember
 {
     /// <summary>Process-unique connection number.</summary>
     long ConnectionId { get; }

@@ -1,0 +1,23 @@
+using PipeChat.Server.Rooms;
+
+namespace PipeChat.Server.Connections;
+
+/// <summary>
+/// What an <see cref="IWebSocketApplication"/> sees of one open WebSocket connection: a room
+/// member (id, user, queued sends) that also carries the application's per-connection state and
+/// can be asked to close.
+/// </summary>
+internal interface IWebSocketConnection : IRoomMember
+{
+    /// <summary>Per-connection state owned by the application (e.g. the rooms it joined).</summary>
+    object? ApplicationState { get; set; }
+
+    /// <summary>The remote endpoint, for limits and logs.</summary>
+    System.Net.EndPoint? RemoteEndPoint { get; }
+
+    /// <summary>
+    /// Starts the closing handshake from our side (once): queues a close frame and waits, within
+    /// the close timeout, for the peer's close before dropping TCP. Safe from any thread.
+    /// </summary>
+    void RequestClose(ushort code, ReadOnlySpan<byte> reason);
+}
