@@ -10,6 +10,11 @@
 # and runs the load tool pinned to CPU 1 (--load-cpus); the table shows the median over rounds
 # and PipeChat/peer ratios. Loopback only; every run is bounded by its --duration; the script
 # stops only the servers it started, by PID.
+#
+# A/B of two PipeChat builds: target `pipechat-ref` runs another build of PipeChat with the same
+# flags as `pipechat`; point PIPECHAT_REF_DLL at its PipeChat.Server.dll (e.g. a `git worktree` of
+# main built with `dotnet build -c Release src/PipeChat.Server`), then
+#   PIPECHAT_REF_DLL=/path/to/PipeChat.Server.dll perf/compare.sh --targets pipechat,pipechat-ref
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,11 +47,15 @@ while [[ $# -gt 0 ]]; do
     --workloads) WORKLOADS=$2; shift 2 ;;
     --targets) TARGETS=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 
+if [[ ",$TARGETS," == *",pipechat-ref,"* ]] && [[ ! -f "${PIPECHAT_REF_DLL:-}" ]]; then
+  echo "target pipechat-ref needs PIPECHAT_REF_DLL=<path to another build's PipeChat.Server.dll>" >&2
+  exit 2
+fi
 mkdir -p "$OUT/runs"
 echo "== building (Release)"
 dotnet build -c Release "$ROOT/src/PipeChat.Server/PipeChat.Server.csproj" -v q -nologo | tail -1
@@ -70,6 +79,10 @@ start_server() {
   case "$target" in
     pipechat)
       taskset -c $SERVER_CPU dotnet "$ROOT/src/PipeChat.Server/bin/Release/net10.0/PipeChat.Server.dll" \
+        --port "$port" --bind 127.0.0.1 "$@" >"$OUT/runs/server-$target.log" 2>&1 &
+      ;;
+    pipechat-ref)
+      taskset -c $SERVER_CPU dotnet "$PIPECHAT_REF_DLL" \
         --port "$port" --bind 127.0.0.1 "$@" >"$OUT/runs/server-$target.log" 2>&1 &
       ;;
     aspnetcore)
@@ -113,7 +126,7 @@ pipechat_flags() {
 
 PORT_BASE=${PORT_BASE:-3201}
 port_of() {
-  case "$1" in pipechat) echo "$PORT_BASE" ;; aspnetcore) echo $((PORT_BASE + 1)) ;; node-ws) echo $((PORT_BASE + 2)) ;; esac
+  case "$1" in pipechat) echo "$PORT_BASE" ;; aspnetcore) echo $((PORT_BASE + 1)) ;; node-ws) echo $((PORT_BASE + 2)) ;; pipechat-ref) echo $((PORT_BASE + 3)) ;; esac
 }
 
 IFS=',' read -r -a WL <<<"$WORKLOADS"
@@ -125,7 +138,7 @@ for workload in "${WL[@]}"; do
     for target in "${TG[@]}"; do
       port=$(port_of "$target")
       extra=""
-      [[ "$target" == pipechat ]] && extra=$(pipechat_flags "$workload")
+      [[ "$target" == pipechat || "$target" == pipechat-ref ]] && extra=$(pipechat_flags "$workload")
       # shellcheck disable=SC2086
       start_server "$target" "$port" $extra
       summary="$OUT/runs/$workload-$target-r$round.json"
