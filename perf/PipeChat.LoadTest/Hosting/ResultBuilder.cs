@@ -293,6 +293,7 @@ internal sealed class ResultBuilder
         var abuse = o.HasAbuse ? string.Create(inv, $" slow-readers={o.SlowReaders}") : "";
         abuse += o.Scenario == Scenario.Soak ? string.Create(inv, $" slow-reader-interval={o.SlowReaderInterval.TotalSeconds}s abuse-interval={o.AbuseInterval.TotalSeconds}s max-message={o.ServerMaxMessageBytes}B max-chat={o.ServerMaxChatPayloadBytes}B") : "";
         var churn = o.Scenario is Scenario.Churn or Scenario.Soak ? string.Create(inv, $" churn={o.ChurnRate}/s hold={o.ChurnHold.TotalMilliseconds}ms") : "";
-        return string.Create(inv, $"{layout}{load}{churn}{abuse} warmup={o.Warmup.TotalSeconds}s duration={o.Duration.TotalSeconds}s processes={o.Processes}");
+        var protocol = o.Protocol == ServerProtocol.Chat ? "" : " protocol=" + o.Protocol.ToString().ToLowerInvariant();
+        return string.Create(inv, $"{layout}{load}{churn}{abuse}{protocol} warmup={o.Warmup.TotalSeconds}s duration={o.Duration.TotalSeconds}s processes={o.Processes}");
     }
 }

@@ -97,6 +97,9 @@ public sealed class LoadTestOptions
     /// <summary>Fill the payload padding with chat-like text (Chinese, English, emoji) instead of 'x': what compression sees in real rooms.</summary>
     public bool ChatText { get; set; }
 
+    /// <summary>Chat (join, then room messages in PipeChat's envelope) or verbatim (no join; messages come back unchanged).</summary>
+    public ServerProtocol Protocol { get; set; } = ServerProtocol.Chat;
+
     /// <summary>Print the per-second progress line.</summary>
     public bool Progress { get; set; } = true;
 

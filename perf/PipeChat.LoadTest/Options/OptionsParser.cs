@@ -47,6 +47,10 @@ public static class OptionsParser
                                          socket (epoll, zero timeout while frames arrive), so the server's loopback sends
                                          need not wake a sleeping reader (ws:// on Linux x64; connect and upgrade block)
           --deflate                      offer permessage-deflate (the upgrade fails if the server declines); decompress what arrives
+          --protocol chat|verbatim       chat (default): join each room and wait for joined; verbatim: a server that sends
+                                         every message back unchanged (to all connections, or to the sender for echo), e.g.
+                                         the uWebSockets peer; members count as joined once open. fanout/live with one room,
+                                         echo (against an echoing server) and connect only
           --chat-text                    pad payloads with chat-like text (for compression runs) instead of 'x'
           --quiet                        no progress line
         """;
@@ -197,6 +201,14 @@ public static class OptionsParser
                             "async" => false,
                             "poll" => true,
                             var other => throw new FormatException($"--receive must be async or poll, not {other}"),
+                        };
+                        break;
+                    case "--protocol":
+                        options.Protocol = Next() switch
+                        {
+                            "chat" => ServerProtocol.Chat,
+                            "verbatim" => ServerProtocol.Verbatim,
+                            var other => throw new FormatException($"--protocol must be chat or verbatim, not {other}"),
                         };
                         break;
                     case "--chat-text":
@@ -359,6 +371,13 @@ public static class OptionsParser
         if (options.HasAbuse && (options.Processes > 1 || options.UsesTls || options.Scenario is not (Scenario.Fanout or Scenario.Live or Scenario.Soak)))
         {
             return "--slow-readers and soak need fanout, live or soak, one process, ws://";
+        }
+
+        if (options.Protocol == ServerProtocol.Verbatim
+            && (options.HasAbuse || options.Scenario is not (Scenario.Connect or Scenario.Echo or Scenario.Fanout or Scenario.Live)
+                || (options.Scenario is Scenario.Fanout or Scenario.Live && options.Rooms != 1)))
+        {
+            return "--protocol verbatim runs fanout or live with one room (--rooms 1), echo and connect, without slow readers: a server that returns every message to everyone has no rooms, private messages or joins";
         }
 
         return null;

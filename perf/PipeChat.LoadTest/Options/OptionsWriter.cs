@@ -51,6 +51,11 @@ internal static class OptionsWriter
             args.AddRange(["--receive", "poll"]);
         }
 
+        if (o.Protocol != ServerProtocol.Chat)
+        {
+            args.AddRange(["--protocol", o.Protocol.ToString().ToLowerInvariant()]);
+        }
+
         if (o.ChatText)
         {
             args.Add("--chat-text");

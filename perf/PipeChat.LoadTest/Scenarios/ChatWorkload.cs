@@ -35,6 +35,13 @@ internal sealed class ChatWorkload : IConnectionHandler
 
     public bool IsRoomScenario => !_private && _options.Scenario != Scenario.Connect;
 
+    /// <summary>
+    /// Members join their room with a <c>join</c> message and wait for <c>joined</c>. Not against a
+    /// verbatim server: every open connection already receives what it sends back, so a connection is
+    /// a member once its upgrade succeeded, and the room messages go out as they are.
+    /// </summary>
+    public bool JoinsByMessage => IsRoomScenario && _options.Protocol == ServerProtocol.Chat;
+
     public bool OpenLoop => _options.Rate <= 0;
 
     public bool Running => _running;

@@ -61,7 +61,7 @@ internal sealed class LocalRun
         {
             await ConnectAllAsync(cancellationToken);
             result.ConnectSeconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-            if (_workload.IsRoomScenario)
+            if (_workload.JoinsByMessage)
             {
                 _phase = "join";
                 await JoinAllAsync(t0, cancellationToken);
