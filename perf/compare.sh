@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # perf/compare.sh — PipeChat side by side with the peers (perf/peers: ASP.NET Core's UseWebSockets
-# middleware and Node's ws) on the same workloads, driven by perf/PipeChat.LoadTest.
+# middleware and Node's ws; uWebSockets when UWS_BIN is set) on the same workloads, driven by
+# perf/PipeChat.LoadTest.
 #
 #   perf/compare.sh [--rounds N] [--duration S] [--warmup S] [--churn-duration S] [--fanout-senders N]
 #                   [--fanout-window W] [--live-receive async|poll] [--workloads a,b] [--targets a,b]
@@ -15,6 +16,12 @@
 # flags as `pipechat`; point PIPECHAT_REF_DLL at its PipeChat.Server.dll (e.g. a `git worktree` of
 # main built with `dotnet build -c Release src/PipeChat.Server`), then
 #   PIPECHAT_REF_DLL=/path/to/PipeChat.Server.dll perf/compare.sh --targets pipechat,pipechat-ref
+#
+# uWebSockets: target `uws` runs a uWS server binary built outside the project (docs/performance.md,
+# "Running the comparison"), usage `BIN PORT [--echo]`, that sends every message back unchanged to
+# every connection (or, with --echo, to its sender); the load tool drives it with --protocol verbatim.
+# Only fanout, echo, live10k and idle apply to it; private and churn are skipped for it.
+#   UWS_BIN=/path/to/uws-peer perf/compare.sh --targets pipechat,uws --workloads fanout,echo,live10k,idle
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,13 +54,17 @@ while [[ $# -gt 0 ]]; do
     --workloads) WORKLOADS=$2; shift 2 ;;
     --targets) TARGETS=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 
 if [[ ",$TARGETS," == *",pipechat-ref,"* ]] && [[ ! -f "${PIPECHAT_REF_DLL:-}" ]]; then
   echo "target pipechat-ref needs PIPECHAT_REF_DLL=<path to another build's PipeChat.Server.dll>" >&2
+  exit 2
+fi
+if [[ ",$TARGETS," == *",uws,"* ]] && [[ ! -f "${UWS_BIN:-}" || ! -x "${UWS_BIN:-}" ]]; then
+  echo "target uws needs UWS_BIN=<path to a uWebSockets peer binary> (usage: BIN PORT [--echo]; see docs/performance.md)" >&2
   exit 2
 fi
 mkdir -p "$OUT/runs"
@@ -92,6 +103,10 @@ start_server() {
     node-ws)
       taskset -c $SERVER_CPU node "$ROOT/perf/peers/node-ws/server.mjs" --port "$port" >"$OUT/runs/server-$target.log" 2>&1 &
       ;;
+    uws)
+      # Listens on 0.0.0.0 (the peer has no bind option); the load tool connects over loopback only.
+      taskset -c $SERVER_CPU "$UWS_BIN" "$port" "$@" >"$OUT/runs/server-$target.log" 2>&1 &
+      ;;
   esac
   SERVER_PID=$!
   for _ in $(seq 1 200); do
@@ -124,9 +139,21 @@ pipechat_flags() {
   esac
 }
 
+# uws: the workload's server mode (echo workload: --echo, otherwise broadcast to every connection).
+uws_flags() {
+  if [[ "$1" == echo ]]; then echo "--echo"; fi
+}
+# Workloads a broadcast-to-everyone server can serve: one room, echo, idle connections.
+uws_serves() {
+  case "$1" in fanout|echo|live10k|idle) return 0 ;; *) return 1 ;; esac
+}
+
 PORT_BASE=${PORT_BASE:-3201}
 port_of() {
-  case "$1" in pipechat) echo "$PORT_BASE" ;; aspnetcore) echo $((PORT_BASE + 1)) ;; node-ws) echo $((PORT_BASE + 2)) ;; pipechat-ref) echo $((PORT_BASE + 3)) ;; esac
+  case "$1" in
+    pipechat) echo "$PORT_BASE" ;; aspnetcore) echo $((PORT_BASE + 1)) ;; node-ws) echo $((PORT_BASE + 2)) ;;
+    pipechat-ref) echo $((PORT_BASE + 3)) ;; uws) echo $((PORT_BASE + 4)) ;;
+  esac
 }
 
 IFS=',' read -r -a WL <<<"$WORKLOADS"
@@ -138,14 +165,23 @@ for workload in "${WL[@]}"; do
     for target in "${TG[@]}"; do
       port=$(port_of "$target")
       extra=""
+      protocol=""
       [[ "$target" == pipechat || "$target" == pipechat-ref ]] && extra=$(pipechat_flags "$workload")
+      if [[ "$target" == uws ]]; then
+        if ! uws_serves "$workload"; then
+          echo "== $workload  round $round  uws: skipped (a server that broadcasts to every connection has no rooms, private messages or joins)"
+          continue
+        fi
+        extra=$(uws_flags "$workload")
+        protocol="--protocol verbatim"
+      fi
       # shellcheck disable=SC2086
       start_server "$target" "$port" $extra
       summary="$OUT/runs/$workload-$target-r$round.json"
       echo "== $workload  round $round/$(rounds_for "$workload")  $target (pid $SERVER_PID)"
       # shellcheck disable=SC2046
       taskset -c $LOAD_CPU dotnet "$LOADTOOL" $(workload_args "$workload") \
-        --url "ws://127.0.0.1:$port/" --server-pid "$SERVER_PID" --target "$target" \
+        --url "ws://127.0.0.1:$port/" --server-pid "$SERVER_PID" --target "$target" $protocol \
         --report-dir "$OUT/reports" --summary "$summary" --quiet | grep -E '^\| (throughput|latency|server|connections|messages|errors)' | grep -E 'delivered msgs|p50 /|per connection|connect rate|established|lost|growth|churn|total' || true
       stop_server
       sleep 1
