@@ -87,8 +87,9 @@ internal sealed class RoomChannel
     }
 
     /// <summary>
-    /// Owner only: state that an outside source of seqs keeps with this channel (it lives and is
-    /// retired with it), created by the first caller.
+    /// State that an outside source of seqs keeps with this channel (it lives and is retired with
+    /// it), created once by whichever thread asks first; what it holds is the source's business
+    /// (the Redis router touches it as the owner, except for one volatile flag).
     /// </summary>
     public T SequencerState<T>(Func<T> create)
         where T : class
