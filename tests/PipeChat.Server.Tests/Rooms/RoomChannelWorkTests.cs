@@ -105,6 +105,24 @@ public sealed class RoomChannelWorkTests
         Assert.Equal(Enumerable.Range(lastSeqAtJoin + 1, total - lastSeqAtJoin).Select(i => "m" + i), seen.Skip(1));
     }
 
+    [Fact]
+    public async Task Work_that_reaches_a_retired_channel_runs_on_the_rooms_new_channel()
+    {
+        var channels = new RoomChannels(100, historyMaxAgeMs: 0);
+        var retired = channels.GetOrCreate("r");
+        Assert.Equal(1, channels.Sweep(Environment.TickCount64 + 1_000, _ => false));
+        Assert.True(retired.IsRetired);
+
+        var work = new RecordingWork();
+        retired.Run(work);
+        await work.Completion.WaitAsync(Timeout);
+
+        Assert.NotNull(work.RanOn);
+        Assert.NotSame(retired, work.RanOn);
+        Assert.False(work.RanOn.IsRetired);
+        Assert.Same(channels.GetOrCreate("r"), work.RanOn);
+    }
+
     /// <summary>A room whose channel is owned by another thread, stuck fanning out "m1" until the returned event is set.</summary>
     private static (RoomRegistry Registry, RoomChannel Channel, Room Room, ManualResetEventSlim Release, Task Owner) BusyRoom()
     {
@@ -148,5 +166,12 @@ public sealed class RoomChannelWorkTests
             "room" => data.GetProperty("data").GetString()!,
             var other => other!,
         };
+    }
+
+    private sealed class RecordingWork : RoomChannelWork
+    {
+        public RoomChannel? RanOn { get; private set; }
+
+        protected internal override void Execute(RoomChannel channel) => RanOn = channel;
     }
 }
