@@ -5,12 +5,14 @@ using PipeChat.Protocol.Chat;
 using PipeChat.Protocol.Framing;
 using PipeChat.Server.Buffers;
 using PipeChat.Server.Rooms;
+using PipeChat.Server.Routing;
 
 namespace PipeChat.Benchmarks.Rooms;
 
 /// <summary>
 /// One room message from request to every member's queue, as the server does it: parse the
-/// request, encode it once into a pooled frame, let the room channel stamp the seq and fan the
+/// request, encode it once into a pooled frame, hand it to the single node's router (through the
+/// <see cref="IChatRouter"/> interface, as chat handlers do), let the room channel stamp the seq and fan the
 /// shared frame out to 1,000 members, then drain them as the writers would: members that read the
 /// room's feed through a cursor (as sessions do, <c>SharedFrame_fanout_feed</c>), or members with
 /// a queue of references of their own (the design before 30 Nov, <c>SharedFrame_fanout</c>). The baseline is
@@ -22,11 +24,14 @@ public class RoomMessagePipelineBenchmarks
 {
     private static readonly byte[] s_request = """{"type":"room","data":{"roomid":"live-42","data":{"text":"主播好！这条弹幕来自小程序 👏","kind":"text"}},"ref":"m-1"}"""u8.ToArray();
     private readonly RoomRegistry _registry = new();
-    private readonly RoomChannels _channels = new(historySize: 100, historyMaxAgeMs: 3_600_000);
+    private readonly IChatRouter _router;
     private QueueConnection[] _members = [];
     private FeedQueueConnection[] _readers = [];
     private Room _room = null!;
     private Room _feedRoom = null!;
+
+    public RoomMessagePipelineBenchmarks()
+        => _router = new LocalRouter(new RoutingSettings(HistorySize: 100, HistorySeconds: 3_600, PresenceLimit: 0, QueryMaxMembers: 0), _registry, new RoomChannels(historySize: 100, historyMaxAgeMs: 3_600_000), new UserDirectory());
 
     [Params(1_000)]
     public int Members { get; set; }
@@ -69,14 +74,14 @@ public class RoomMessagePipelineBenchmarks
         return bytes;
     }
 
-    /// <summary>Parses the request, encodes it once and posts it to the room's channel (which stamps, keeps and fans it out).</summary>
+    /// <summary>Parses the request, encodes it once and publishes it through the router (the room's channel stamps, keeps and fans it out).</summary>
     private void Publish(Room room, Server.Rooms.IRoomMember sender)
     {
         Span<byte> scratch = stackalloc byte[ChatRequestParser.ScratchLength];
         ChatRequestParser.TryParse(s_request, scratch, out var request, out _);
         var frame = SharedFrame.Rent(160 + request.Data.Length);
         ChatMessageWriter.WriteRoom(frame, room.Id, "anchor", 1_732_680_000_000, request.Data, out var slot);
-        _channels.GetOrCreate(room.Id).Post(new PendingRoomMessage(room, frame, slot, sender, null, 0));
+        _ = _router.Publish(sender, room.Id, room, frame, slot, default, null);
     }
 
     [Benchmark(Baseline = true)]

@@ -13,12 +13,12 @@ internal sealed class ChatConnectionState(double ratePerSecond, int burst)
     /// <summary>Whether the connection was added to the user directory (false when over the per-user cap).</summary>
     public bool Registered { get; set; }
 
-    /// <summary>With Redis: the last request still waiting on it; later requests run after it, in order.</summary>
+    /// <summary>The last request still waiting (on Redis, or on a busy room); later requests run after it, in order.</summary>
     public Task? Tail { get; set; }
 
-    /// <summary>With Redis: <see cref="Tail"/> is only room sends (a later room send may go to Redis at once: Redis keeps their order).</summary>
+    /// <summary><see cref="Tail"/> is only room sends (a later room send may go to the router at once: Redis keeps their order).</summary>
     public bool TailIsRoomSends { get; set; }
 
-    /// <summary>With Redis: set while handling a request that went to Redis as a room send.</summary>
+    /// <summary>Set while handling a room send.</summary>
     public bool RoomSendIssued { get; set; }
 }

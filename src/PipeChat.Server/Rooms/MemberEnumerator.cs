@@ -1,4 +1,3 @@
-using PipeChat.Server.Connections;
 
 namespace PipeChat.Server.Rooms;
 

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using PipeChat.Server.Buffers;
-using PipeChat.Server.Connections;
 
 namespace PipeChat.Server.Rooms;
 

@@ -3,9 +3,11 @@ using System.Collections.Concurrent;
 namespace PipeChat.Server.Rooms;
 
 /// <summary>Every room id's channel (seq, epoch, history), created on first use and retired when idle.</summary>
-internal sealed class RoomChannels(int historySize, long historyMaxAgeMs, RoomRegistry? scaleOutRooms = null)
+internal sealed class RoomChannels(int historySize, long historyMaxAgeMs)
 {
     private readonly ConcurrentDictionary<string, RoomChannel> _channels = new(StringComparer.Ordinal);
+    private readonly int _historySize = historySize;
+    private readonly long _historyMaxAgeMs = historyMaxAgeMs;
 
     public int Count => _channels.Count;
 
@@ -18,28 +20,27 @@ internal sealed class RoomChannels(int historySize, long historyMaxAgeMs, RoomRe
         }
 
         var id = roomId.ToString();
-        return _channels.GetOrAdd(id, static (key, state) => new RoomChannel(key, state.historySize, state.historyMaxAgeMs, state.scaleOutRooms), (historySize, historyMaxAgeMs, scaleOutRooms));
+        return _channels.GetOrAdd(id, static (key, home) => new RoomChannel(key, home._historySize, home._historyMaxAgeMs, home), this);
     }
 
     public bool TryGet(ReadOnlySpan<char> roomId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RoomChannel? channel)
         => _channels.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(roomId, out channel);
 
-    /// <summary>Every channel now (Redis mode: recovery after a reconnect).</summary>
-    public IEnumerable<RoomChannel> All => _channels.Values;
-
     /// <summary>Retires channels of rooms that no longer exist and have been idle past the history age.</summary>
     public int Sweep(long now, Func<string, bool> roomExists)
     {
         var retired = 0;
-        foreach (var (id, channel) in _channels)
+        Action<RoomChannel> remove = Remove;
+        foreach (var (_, channel) in _channels)
         {
-            if (channel.TryRetire(now, historyMaxAgeMs, roomExists))
+            if (channel.TryRetire(now, _historyMaxAgeMs, roomExists, remove))
             {
-                _channels.TryRemove(new KeyValuePair<string, RoomChannel>(id, channel));
                 retired++;
             }
         }
 
         return retired;
     }
+
+    private void Remove(RoomChannel channel) => _channels.TryRemove(new KeyValuePair<string, RoomChannel>(channel.RoomId, channel));
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using PipeChat.Server.Connections;
 
 namespace PipeChat.Server.Rooms;
 

@@ -1,5 +1,4 @@
 using PipeChat.Server.Buffers;
-using PipeChat.Server.Connections;
 
 namespace PipeChat.Server.Rooms;
 

@@ -12,7 +12,10 @@ internal static class RedisKeys
 
     public static readonly RedisChannel Broadcast = RedisChannel.Literal(Prefix + "broadcast");
 
-    public static RedisChannel RoomChannel(string roomId) => RedisChannel.Literal(Prefix + "room:" + roomId);
+    public static RedisChannel RoomChannel(string roomId) => RedisChannel.Literal(RoomChannelName(roomId));
+
+    /// <summary>The room channel's name (the scripts publish on it).</summary>
+    public static string RoomChannelName(string roomId) => Prefix + "room:" + roomId;
 
     public static RedisChannel UserChannel(string userId) => RedisChannel.Literal(Prefix + "user:" + userId);
 

@@ -1,4 +1,4 @@
-namespace PipeChat.Server.Rooms;
+namespace PipeChat.Server.ScaleOut;
 
 /// <summary>One kept room message as Redis stores it: its seq, when it was stored, and the room message JSON.</summary>
 internal readonly record struct HistoryEntry(long Seq, long StoredAtMs, ReadOnlyMemory<byte> Json);
