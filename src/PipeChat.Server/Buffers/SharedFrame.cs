@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
 using PipeChat.Protocol.Framing;
-using PipeChat.Server.Compression;
 
 namespace PipeChat.Server.Buffers;
 
@@ -10,9 +9,9 @@ namespace PipeChat.Server.Buffers;
 /// by every recipient's outbound queue. Written once through <see cref="IBufferWriter{T}"/>
 /// (the payload), then <see cref="Seal"/> puts the header in front of it; from then on it is
 /// read-only. The last <see cref="Release"/> returns the buffer and the object to their pools.
-/// A data frame may carry a compressed twin (permessage-deflate, RSV1 set), built the first time a
-/// recipient that negotiated the extension asks for it and then shared by all such recipients;
-/// the twin lives as long as the frame.
+/// A frame may carry one twin: another sealed frame derived from it on demand (the compressed form
+/// for permessage-deflate recipients, see <c>Compression.DeflateTwin</c>), built once by the first
+/// caller that claims the slot and shared by every later one; the twin lives as long as the frame.
 /// </summary>
 public sealed class SharedFrame : IBufferWriter<byte>
 {
@@ -27,9 +26,9 @@ public sealed class SharedFrame : IBufferWriter<byte>
     private int _refCount;
     private bool _sealed;
 
-    // Compressed twin: 0 not tried, 1 building, 2 built (in _compressed), 3 not worth it.
-    private int _compressState;
-    private SharedFrame? _compressed;
+    // Twin slot: TwinNone, TwinBuilding, TwinBuilt (in _twin) or TwinNotWorthIt.
+    private int _twinState;
+    private SharedFrame? _twin;
 
     private SharedFrame()
     {
@@ -80,8 +79,8 @@ public sealed class SharedFrame : IBufferWriter<byte>
         frame._start = HeaderReserve;
         frame._sealed = false;
         frame._refCount = 1;
-        frame._compressState = 0;
-        frame._compressed = null;
+        frame._twinState = TwinNone;
+        frame._twin = null;
         return frame;
     }
 
@@ -113,41 +112,47 @@ public sealed class SharedFrame : IBufferWriter<byte>
         _sealed = true;
     }
 
-    /// <summary>
-    /// The frame to send to a recipient that negotiated permessage-deflate: the compressed twin
-    /// for a data frame of at least the threshold (built on first call, once), otherwise this
-    /// frame. <paramref name="maxWindowBits"/> is the largest window the recipient accepts; the
-    /// twin (made with the codec's window) suits it when the payload fits in that window, since
-    /// no back-reference can then reach further. While another thread builds the twin, or when
-    /// compression does not pay, the plain frame goes out: RSV1 is per message.
-    /// </summary>
-    internal SharedFrame ForDeflateRecipient(DeflateCodec codec, int maxWindowBits)
+    /// <summary>No twin yet and nobody building one.</summary>
+    internal const int TwinNone = 0;
+
+    /// <summary>One caller claimed the slot and is building the twin.</summary>
+    internal const int TwinBuilding = 1;
+
+    /// <summary>The twin is built and readable through <see cref="Twin"/>.</summary>
+    internal const int TwinBuilt = 2;
+
+    /// <summary>The builder found no twin worth having (e.g. compression did not pay).</summary>
+    internal const int TwinNotWorthIt = 3;
+
+    /// <summary>The twin slot's state (acquire read): one of the Twin* constants.</summary>
+    internal int TwinState => Volatile.Read(ref _twinState);
+
+    /// <summary>The built twin; valid once <see cref="TwinState"/> reads <see cref="TwinBuilt"/>.</summary>
+    internal SharedFrame? Twin => _twin;
+
+    /// <summary>The sealed frame's opcode.</summary>
+    internal WebSocketOpcode Opcode
     {
-        Debug.Assert(_sealed);
-        var state = Volatile.Read(ref _compressState);
-        if (state == 2)
+        get
         {
-            return FitsWindow(maxWindowBits, codec) ? _compressed! : this;
+            Debug.Assert(_sealed);
+            return (WebSocketOpcode)(_buffer[_start] & 0x0F);
         }
-
-        if (state != 0 || _payloadLength < codec.ThresholdBytes || (_buffer[_start] & 0x08) != 0 || !FitsWindow(maxWindowBits, codec))
-        {
-            return this;
-        }
-
-        if (Interlocked.CompareExchange(ref _compressState, 1, 0) != 0)
-        {
-            return Volatile.Read(ref _compressState) == 2 ? _compressed! : this;
-        }
-
-        var twin = codec.Compress(Payload, (WebSocketOpcode)(_buffer[_start] & 0x0F));
-        _compressed = twin;
-        Volatile.Write(ref _compressState, twin is null ? 3 : 2);
-        return twin ?? this;
     }
 
-    private bool FitsWindow(int maxWindowBits, DeflateCodec codec)
-        => maxWindowBits >= codec.WindowBits || _payloadLength <= 1 << maxWindowBits;
+    /// <summary>Claims the empty twin slot for building; false when another caller claimed it first.</summary>
+    internal bool TryClaimTwin() => Interlocked.CompareExchange(ref _twinState, TwinBuilding, TwinNone) == TwinNone;
+
+    /// <summary>
+    /// After <see cref="TryClaimTwin"/>: stores the twin (this frame then owns its reference and
+    /// releases it with its own last reference), or null for "not worth it".
+    /// </summary>
+    internal void PublishTwin(SharedFrame? twin)
+    {
+        Debug.Assert(Volatile.Read(ref _twinState) == TwinBuilding);
+        _twin = twin;
+        Volatile.Write(ref _twinState, twin is null ? TwinNotWorthIt : TwinBuilt);
+    }
 
     /// <summary>References held now (tests and diagnostics).</summary>
     internal int ReferenceCount => Volatile.Read(ref _refCount);
@@ -165,13 +170,13 @@ public sealed class SharedFrame : IBufferWriter<byte>
         }
 
         Debug.Assert(remaining == 0, "SharedFrame released more often than referenced");
-        if (_compressed is { } twin)
+        if (_twin is { } twin)
         {
-            _compressed = null;
+            _twin = null;
             twin.Release();
         }
 
-        _compressState = 0;
+        _twinState = TwinNone;
         var buffer = _buffer;
         _buffer = [];
         ArrayPool<byte>.Shared.Return(buffer);

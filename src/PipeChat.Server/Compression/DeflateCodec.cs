@@ -1,5 +1,6 @@
 using PipeChat.Protocol.Framing;
 using PipeChat.Protocol.Handshake;
+using Microsoft.Extensions.Logging;
 using PipeChat.Server.Buffers;
 
 namespace PipeChat.Server.Compression;
@@ -13,8 +14,8 @@ namespace PipeChat.Server.Compression;
 /// </summary>
 internal sealed class DeflateCodec : IDisposable
 {
-    /// <summary>zlib's memory level for compression: 8 is its default (128 KiB of hash tables + 64 KiB window at 15 bits).</summary>
-    private const int MemLevel = 8;
+    /// <summary>zlib's memory level for compression: 8 is its default.</summary>
+    internal const int MemLevel = 8;
 
     private readonly BoundedPool<ZlibDeflater> _deflaters = new(Math.Max(2, Environment.ProcessorCount * 2));
     private readonly BoundedPool<ZlibInflater> _inflaters;
@@ -29,6 +30,26 @@ internal sealed class DeflateCodec : IDisposable
         WindowBits = windowBits;
         Settings = new DeflateSettings(windowBits);
         _inflaters = new BoundedPool<ZlibInflater>(maxPooledInflaters);
+    }
+
+    /// <summary>
+    /// The codec, or null (with a warning naming <c>--permessage-deflate</c>) when the start-up
+    /// self-test of the native zlib path fails (<see cref="DeflateSelfTest"/>): the server then
+    /// runs without compression instead of failing every connection that negotiates it.
+    /// </summary>
+    public static DeflateCodec? TryCreate(int thresholdBytes, int level, int windowBits, ILogger logger)
+        => TryCreate(thresholdBytes, level, windowBits, logger, DeflateSelfTest.Run);
+
+    /// <summary><see cref="TryCreate(int, int, int, ILogger)"/> with the self-test passed in (tests).</summary>
+    internal static DeflateCodec? TryCreate(int thresholdBytes, int level, int windowBits, ILogger logger, Func<int, int, string?> selfTest)
+    {
+        if (selfTest(level, windowBits) is { } failure)
+        {
+            CompressionLog.SelfTestFailed(logger, failure);
+            return null;
+        }
+
+        return new DeflateCodec(thresholdBytes, level, windowBits);
     }
 
     /// <summary>Payloads shorter than this are sent uncompressed (RSV1 clear).</summary>

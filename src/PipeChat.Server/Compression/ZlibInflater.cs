@@ -4,8 +4,8 @@ namespace PipeChat.Server.Compression;
 
 /// <summary>
 /// A raw-DEFLATE decompressor with a 15-bit window (it reads streams made with any smaller
-/// window), reset between messages. zlib allocates its 32 KiB window lazily on first output, so a
-/// pooled inflater costs its ~7 KiB state plus that window. Not thread-safe.
+/// window), reset between messages. zlib allocates its window lazily on first output, so a pooled
+/// inflater costs its state plus that window (2^15 bytes). Not thread-safe.
 /// </summary>
 internal sealed unsafe class ZlibInflater : IDisposable
 {

@@ -17,7 +17,7 @@ internal sealed class ServerContext
         Echo = new EchoApplication();
         EchoPath = options.EchoPath is { } echo ? System.Text.Encoding.UTF8.GetBytes(echo) : null;
         Deflate = options.PermessageDeflate
-            ? new Compression.DeflateCodec(options.DeflateThresholdBytes, options.DeflateLevel, options.DeflateWindowBits)
+            ? Compression.DeflateCodec.TryCreate(options.DeflateThresholdBytes, options.DeflateLevel, options.DeflateWindowBits, logger)
             : null;
         if (Deflate is { } codec)
         {

@@ -1,4 +1,5 @@
 using PipeChat.Server.Buffers;
+using PipeChat.Server.Compression;
 using System.Runtime.CompilerServices;
 using System.Buffers;
 

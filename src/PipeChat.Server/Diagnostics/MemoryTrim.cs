@@ -6,12 +6,13 @@ namespace PipeChat.Server.Diagnostics;
 /// Returns memory to the OS once a burst of connects has settled (<c>--trim-after-connects</c>).
 /// A burst allocates faster than the non-compacting young collections can keep the heap dense:
 /// they leave free space inside the regions they promote into, and those regions stay committed and
-/// resident while the connections sit idle (≈ 0.9 KiB per idle connection, docs/performance.md). After
+/// resident while the connections sit idle. After
 /// at least <c>burstConnections</c> accepts since the last trim, once the node has been quiet for
 /// <see cref="SettleMs"/> (few new connections, little traffic), one blocking compacting collection
 /// in the runtime's documented "aggressive" mode compacts the heap and decommits the free space.
-/// It pauses the process (≈ 90 ms at 19,000 idle connections, 60 MB live), so it runs only while nothing is
-/// being delivered; a node that never goes quiet is never trimmed.
+/// It pauses the process for a full-heap compaction (its length grows with the live heap), so it runs
+/// only while nothing is being delivered; a node that never goes quiet is never trimmed. The memory
+/// it returns and the pause it costs are measured in docs/performance.md ("Runtime settings and their measured effect").
 /// </summary>
 internal sealed class MemoryTrim(int burstConnections, ServerMetrics metrics, ILogger logger)
 {

@@ -29,6 +29,7 @@ internal static class HelpText
             sb.Append("  ").Append(' ', 30).Append(setting.EnvironmentVariable).AppendLine();
         }
 
+        sb.AppendLine().Append(RuntimeKnobs.HelpSection);
         return sb.ToString();
     }
 }

@@ -117,6 +117,7 @@ public static class PipeChatHost
             chat.Start();
             Log.Listening(server.Logger, certificate is null ? "ws" : "wss", options.Bind, GetPort(app),
                 options.EchoPath ?? "off", options.AuthSecret is null ? "off (id from the URL)" : "JWT HS256");
+            RuntimeKnobs.LogEffective(server.Logger, options);
         });
         lifetime.ApplicationStopping.Register(() => BeginShutdown(server));
         lifetime.ApplicationStopped.Register(server.Sessions.Dispose);

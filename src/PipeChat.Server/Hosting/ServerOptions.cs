@@ -112,4 +112,11 @@ public sealed class ServerOptions
 
     /// <summary>After this many accepted connections, once the node is quiet for 2 s, one compacting collection returns the burst's free heap space to the OS (0: off).</summary>
     public int TrimAfterConnects { get; set; } = 10_000;
+
+    /// <summary>
+    /// Socket completions run on the runtime's socket event threads (applied in Main, before any
+    /// socket exists, see <see cref="Hosting.InlineSocketCompletions"/>); an explicit
+    /// DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS in the environment wins.
+    /// </summary>
+    public bool InlineSocketCompletions { get; set; } = true;
 }

@@ -74,6 +74,7 @@ internal static class SettingsTable
         new(nameof(ServerOptions.RedisPresenceSeconds), "with --redis: a crashed node's users leave presence (online, room members) within this time"),
         new(nameof(ServerOptions.ApiKey), "key (16+ bytes) app backends send as Authorization: Bearer to the HTTP server API under /api/ (off unless set)"),
         new(nameof(ServerOptions.ApiMaxBodyBytes), "largest server API request body in bytes; larger gets 413"),
-        new(nameof(ServerOptions.TrimAfterConnects), "after this many accepted connections, once the node has been quiet for 2 s (few connects, little traffic), one blocking compacting collection returns the connect burst's free heap space to the OS (a single pause, see docs/performance.md); 0: off"),
+        new(nameof(ServerOptions.TrimAfterConnects), "memory after connect bursts (a live stream starting, a node failing over): after this many accepted connections, once the node has been quiet for 2 s (few connects, little traffic), one blocking compacting collection returns the burst's free heap space to the OS; costs one full-heap pause while quiet (docs/performance.md); 0: off"),
+        new(nameof(ServerOptions.InlineSocketCompletions), "latency of many small round trips: socket completions run on the runtime's socket event threads (sets DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 at start-up); costs fairness when one huge room saturates a small box (p99, docs/performance.md); false: off; an explicit DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS wins"),
     ];
 }

@@ -63,11 +63,11 @@ public sealed class IdentityTests
     public async Task Missing_id_status_is_400_on_the_wire()
     {
         await using var server = await TestServer.StartAsync();
-        using var raw = await RawClient.OpenAsync(server.Port);
+        using var raw = await RawWebSocketClient.OpenAsync(server.Port);
 
         var head = await raw.UpgradeAsync("/");
 
-        Assert.Equal(400, RawClient.StatusOf(head));
+        Assert.Equal(400, RawWebSocketClient.StatusOf(head));
     }
 
     [Fact]

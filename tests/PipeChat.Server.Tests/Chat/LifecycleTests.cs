@@ -19,9 +19,9 @@ public sealed class LifecycleTests
         await bob.SendAsync("""{"type":"join","data":{"roomid":"r1"}}""");
         await bob.ExpectAsync(Messages.OfType("joined"));
 
-        using var slow = await RawClient.OpenAsync(server.Port);
-        Assert.Equal(101, RawClient.StatusOf(await slow.UpgradeAsync("/slow")));
-        await slow.SendTextAsync("""{"type":"join","data":{"roomid":"r1"}}""");
+        using var slow = await RawWebSocketClient.OpenAsync(server.Port, receiveBufferSize: 4096);
+        Assert.Equal(101, RawWebSocketClient.StatusOf(await slow.UpgradeAsync("/slow")));
+        await slow.SendTextMessageAsync("""{"type":"join","data":{"roomid":"r1"}}""");
         await alice.ExpectAsync(m => m.Type == "join" && m.Data.Str("id") == "slow");
         await bob.ExpectAsync(m => m.Type == "join" && m.Data.Str("id") == "slow");
 
@@ -106,8 +106,8 @@ public sealed class LifecycleTests
     public async Task Shutdown_finishes_even_when_a_client_never_answers_the_close()
     {
         var server = await TestServer.StartAsync("--close-timeout-seconds", "1", "--shutdown-timeout-seconds", "1");
-        using var silent = await RawClient.OpenAsync(server.Port);
-        Assert.Equal(101, RawClient.StatusOf(await silent.UpgradeAsync("/silent")));
+        using var silent = await RawWebSocketClient.OpenAsync(server.Port);
+        Assert.Equal(101, RawWebSocketClient.StatusOf(await silent.UpgradeAsync("/silent")));
         await using var polite = await ChatClient.ConnectAsync(server, "/polite");
 
         await server.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(15));
@@ -121,8 +121,8 @@ public sealed class LifecycleTests
     public async Task Peer_that_never_answers_pings_is_dropped()
     {
         await using var server = await TestServer.StartAsync("--ping-interval-seconds", "0.5", "--handshake-timeout-seconds", "1");
-        using var silent = await RawClient.OpenAsync(server.Port);
-        Assert.Equal(101, RawClient.StatusOf(await silent.UpgradeAsync("/silent")));
+        using var silent = await RawWebSocketClient.OpenAsync(server.Port);
+        Assert.Equal(101, RawWebSocketClient.StatusOf(await silent.UpgradeAsync("/silent")));
 
         // Reading only drains what the server sends (welcome, pings); it never writes a pong.
         var (_, closeCode) = await silent.ReadToEndAsync(TimeSpan.FromSeconds(10));
@@ -162,7 +162,7 @@ public sealed class LifecycleTests
     public async Task Connection_that_never_completes_the_handshake_is_dropped()
     {
         await using var server = await TestServer.StartAsync("--handshake-timeout-seconds", "0.5");
-        using var silent = await RawClient.OpenAsync(server.Port);
+        using var silent = await RawWebSocketClient.OpenAsync(server.Port);
 
         var (textFrames, closeCode) = await silent.ReadToEndAsync(TimeSpan.FromSeconds(10));
 

@@ -265,9 +265,9 @@ public sealed class ProtocolDetailTests
     public async Task Chat_path_without_upgrade_gets_426()
     {
         await using var server = await TestServer.StartAsync();
-        using var raw = await RawClient.OpenAsync(server.Port);
+        using var raw = await RawWebSocketClient.OpenAsync(server.Port);
 
-        Assert.Equal(426, RawClient.StatusOf(await raw.GetAsync("/alice")));
+        Assert.Equal(426, RawWebSocketClient.StatusOf(await raw.GetAsync("/alice")));
     }
 
     [Fact]

@@ -6,8 +6,14 @@ namespace PipeChat.Server.Tests.Conformance;
 /// Autobahn section 9: big messages up to the configured limit are echoed exactly, in one frame or in
 /// many fragments; one byte over the limit fails with 1009.
 /// </summary>
-public sealed class BigMessageConformanceTests(EchoServerFixture server) : IClassFixture<EchoServerFixture>
+public abstract class BigMessageConformanceTests(EchoServerFixture server)
 {
+    /// <summary>On PipeChat's lean transport (<c>--transport pipechat</c>, the default for ws://).</summary>
+    public sealed class Lean(EchoServerFixture server) : BigMessageConformanceTests(server), IClassFixture<EchoServerFixture>;
+
+    /// <summary>On Kestrel's sockets transport (<c>--transport kestrel</c>, what wss:// uses).</summary>
+    public sealed class Kestrel(KestrelEchoServerFixture server) : BigMessageConformanceTests(server), IClassFixture<KestrelEchoServerFixture>;
+
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
 
     public static TheoryData<WebSocketOpcode, int, int> Cases()

@@ -8,8 +8,14 @@ namespace PipeChat.Server.Tests.Conformance;
 /// then ends the TCP connection; a malformed close payload fails with 1002 (1007 for a non-UTF-8 reason);
 /// nothing the client sends after its close is answered.
 /// </summary>
-public sealed class CloseConformanceTests(EchoServerFixture server) : IClassFixture<EchoServerFixture>
+public abstract class CloseConformanceTests(EchoServerFixture server)
 {
+    /// <summary>On PipeChat's lean transport (<c>--transport pipechat</c>, the default for ws://).</summary>
+    public sealed class Lean(EchoServerFixture server) : CloseConformanceTests(server), IClassFixture<EchoServerFixture>;
+
+    /// <summary>On Kestrel's sockets transport (<c>--transport kestrel</c>, what wss:// uses).</summary>
+    public sealed class Kestrel(KestrelEchoServerFixture server) : CloseConformanceTests(server), IClassFixture<KestrelEchoServerFixture>;
+
     public static TheoryData<int> ValidCodes() => [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999];
 
     public static TheoryData<int> InvalidCodes() => [0, 1, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535];

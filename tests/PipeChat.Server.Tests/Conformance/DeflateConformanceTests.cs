@@ -12,8 +12,14 @@ namespace PipeChat.Server.Tests.Conformance;
 /// fragments) plus the failure cases: RSV1 where it may not be, bad compressed data, a
 /// decompression bomb. The server runs with its defaults: extension on, threshold 256 bytes.
 /// </summary>
-public sealed class DeflateConformanceTests(EchoServerFixture server) : IClassFixture<EchoServerFixture>
+public abstract class DeflateConformanceTests(EchoServerFixture server)
 {
+    /// <summary>On PipeChat's lean transport (<c>--transport pipechat</c>, the default for ws://).</summary>
+    public sealed class Lean(EchoServerFixture server) : DeflateConformanceTests(server), IClassFixture<EchoServerFixture>;
+
+    /// <summary>On Kestrel's sockets transport (<c>--transport kestrel</c>, what wss:// uses).</summary>
+    public sealed class Kestrel(KestrelEchoServerFixture server) : DeflateConformanceTests(server), IClassFixture<KestrelEchoServerFixture>;
+
     private const string Offer = "permessage-deflate; client_max_window_bits";
     private const string Accepted = "permessage-deflate; server_no_context_takeover; client_no_context_takeover";
     private const int Threshold = 256;

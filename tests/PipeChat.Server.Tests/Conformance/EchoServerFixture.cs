@@ -2,8 +2,11 @@ using PipeChat.Server.Tests.Support;
 
 namespace PipeChat.Server.Tests.Conformance;
 
-/// <summary>One in-process server with the echo endpoint on /echo, shared by a conformance test class.</summary>
-public sealed class EchoServerFixture : IAsyncLifetime
+/// <summary>
+/// One in-process server with the echo endpoint on /echo, shared by a conformance test class, on
+/// PipeChat's lean transport (<see cref="KestrelEchoServerFixture"/>: the same on Kestrel's).
+/// </summary>
+public class EchoServerFixture : IAsyncLifetime
 {
     /// <summary>
     /// How long the server waits for the client's close after sending its own. Longer than a case's
@@ -19,8 +22,12 @@ public sealed class EchoServerFixture : IAsyncLifetime
 
     public int Port => (_server ?? throw new InvalidOperationException("server not started")).Port;
 
+    /// <summary>The <c>--transport</c> the server runs with.</summary>
+    public virtual string Transport => "pipechat";
+
     public async Task InitializeAsync()
         => _server = await TestServer.StartAsync(
+            "--transport", Transport,
             "--echo-path", "/echo",
             "--max-message-bytes", MaxMessageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--close-timeout-seconds", CloseTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));

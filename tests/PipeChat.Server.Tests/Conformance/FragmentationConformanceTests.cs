@@ -3,8 +3,14 @@ using PipeChat.Protocol.Framing;
 namespace PipeChat.Server.Tests.Conformance;
 
 /// <summary>Autobahn section 5: fragmented messages are echoed whole; control frames may interleave; broken sequences fail with 1002.</summary>
-public sealed class FragmentationConformanceTests(EchoServerFixture server) : IClassFixture<EchoServerFixture>
+public abstract class FragmentationConformanceTests(EchoServerFixture server)
 {
+    /// <summary>On PipeChat's lean transport (<c>--transport pipechat</c>, the default for ws://).</summary>
+    public sealed class Lean(EchoServerFixture server) : FragmentationConformanceTests(server), IClassFixture<EchoServerFixture>;
+
+    /// <summary>On Kestrel's sockets transport (<c>--transport kestrel</c>, what wss:// uses).</summary>
+    public sealed class Kestrel(KestrelEchoServerFixture server) : FragmentationConformanceTests(server), IClassFixture<KestrelEchoServerFixture>;
+
     private static readonly byte[] s_text = "fragmented 你好 κόσμε 🎉 message"u8.ToArray();
 
     public static TheoryData<WebSocketOpcode, int> FragmentSizes()

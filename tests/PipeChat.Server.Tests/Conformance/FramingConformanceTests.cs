@@ -3,8 +3,14 @@ using PipeChat.Protocol.Framing;
 namespace PipeChat.Server.Tests.Conformance;
 
 /// <summary>Autobahn section 1: text and binary frames of every length class are echoed exactly.</summary>
-public sealed class FramingConformanceTests(EchoServerFixture server) : IClassFixture<EchoServerFixture>
+public abstract class FramingConformanceTests(EchoServerFixture server)
 {
+    /// <summary>On PipeChat's lean transport (<c>--transport pipechat</c>, the default for ws://).</summary>
+    public sealed class Lean(EchoServerFixture server) : FramingConformanceTests(server), IClassFixture<EchoServerFixture>;
+
+    /// <summary>On Kestrel's sockets transport (<c>--transport kestrel</c>, what wss:// uses).</summary>
+    public sealed class Kestrel(KestrelEchoServerFixture server) : FramingConformanceTests(server), IClassFixture<KestrelEchoServerFixture>;
+
     public static TheoryData<WebSocketOpcode, int> Lengths()
     {
         var data = new TheoryData<WebSocketOpcode, int>();

@@ -4,8 +4,14 @@ using PipeChat.Protocol.Framing;
 namespace PipeChat.Server.Tests.Conformance;
 
 /// <summary>The opening handshake over a real socket: upgrades succeed, everything else gets a proper HTTP answer, never a hang.</summary>
-public sealed class HandshakeConformanceTests(HandshakeServerFixture server) : IClassFixture<HandshakeServerFixture>
+public abstract class HandshakeConformanceTests(HandshakeServerFixture server)
 {
+    /// <summary>On PipeChat's lean transport (<c>--transport pipechat</c>, the default for ws://).</summary>
+    public sealed class Lean(HandshakeServerFixture server) : HandshakeConformanceTests(server), IClassFixture<HandshakeServerFixture>;
+
+    /// <summary>On Kestrel's sockets transport (<c>--transport kestrel</c>, what wss:// uses).</summary>
+    public sealed class Kestrel(KestrelHandshakeServerFixture server) : HandshakeConformanceTests(server), IClassFixture<KestrelHandshakeServerFixture>;
+
     private const string Key = "dGhlIHNhbXBsZSBub25jZQ==";
 
     [Theory]

@@ -3,8 +3,14 @@ using PipeChat.Protocol.Framing;
 namespace PipeChat.Server.Tests.Conformance;
 
 /// <summary>Autobahn section 4: reserved opcodes (3–7 data, 0xB–0xF control) fail the connection with 1002.</summary>
-public sealed class OpcodeConformanceTests(EchoServerFixture server) : IClassFixture<EchoServerFixture>
+public abstract class OpcodeConformanceTests(EchoServerFixture server)
 {
+    /// <summary>On PipeChat's lean transport (<c>--transport pipechat</c>, the default for ws://).</summary>
+    public sealed class Lean(EchoServerFixture server) : OpcodeConformanceTests(server), IClassFixture<EchoServerFixture>;
+
+    /// <summary>On Kestrel's sockets transport (<c>--transport kestrel</c>, what wss:// uses).</summary>
+    public sealed class Kestrel(KestrelEchoServerFixture server) : OpcodeConformanceTests(server), IClassFixture<KestrelEchoServerFixture>;
+
     public static TheoryData<int, int> Cases()
     {
         var data = new TheoryData<int, int>();

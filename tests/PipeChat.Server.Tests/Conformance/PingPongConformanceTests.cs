@@ -3,8 +3,14 @@ using PipeChat.Protocol.Framing;
 namespace PipeChat.Server.Tests.Conformance;
 
 /// <summary>Autobahn section 2: pings are answered with the same payload; pongs need no answer.</summary>
-public sealed class PingPongConformanceTests(EchoServerFixture server) : IClassFixture<EchoServerFixture>
+public abstract class PingPongConformanceTests(EchoServerFixture server)
 {
+    /// <summary>On PipeChat's lean transport (<c>--transport pipechat</c>, the default for ws://).</summary>
+    public sealed class Lean(EchoServerFixture server) : PingPongConformanceTests(server), IClassFixture<EchoServerFixture>;
+
+    /// <summary>On Kestrel's sockets transport (<c>--transport kestrel</c>, what wss:// uses).</summary>
+    public sealed class Kestrel(KestrelEchoServerFixture server) : PingPongConformanceTests(server), IClassFixture<KestrelEchoServerFixture>;
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]

@@ -3,8 +3,14 @@ using PipeChat.Protocol.Framing;
 namespace PipeChat.Server.Tests.Conformance;
 
 /// <summary>Autobahn section 3: with no extension negotiated, any RSV bit fails the connection with 1002.</summary>
-public sealed class ReservedBitsConformanceTests(EchoServerFixture server) : IClassFixture<EchoServerFixture>
+public abstract class ReservedBitsConformanceTests(EchoServerFixture server)
 {
+    /// <summary>On PipeChat's lean transport (<c>--transport pipechat</c>, the default for ws://).</summary>
+    public sealed class Lean(EchoServerFixture server) : ReservedBitsConformanceTests(server), IClassFixture<EchoServerFixture>;
+
+    /// <summary>On Kestrel's sockets transport (<c>--transport kestrel</c>, what wss:// uses).</summary>
+    public sealed class Kestrel(KestrelEchoServerFixture server) : ReservedBitsConformanceTests(server), IClassFixture<KestrelEchoServerFixture>;
+
     public static TheoryData<int, WebSocketOpcode> Cases()
     {
         var data = new TheoryData<int, WebSocketOpcode>();

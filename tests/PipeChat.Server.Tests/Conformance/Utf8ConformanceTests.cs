@@ -7,8 +7,14 @@ namespace PipeChat.Server.Tests.Conformance;
 /// Autobahn section 6: valid UTF-8 text is echoed however it is fragmented; invalid UTF-8 fails the
 /// connection with 1007, and as soon as the invalid bytes arrive (fail-fast), not at the end of the message.
 /// </summary>
-public sealed class Utf8ConformanceTests(EchoServerFixture server) : IClassFixture<EchoServerFixture>
+public abstract class Utf8ConformanceTests(EchoServerFixture server)
 {
+    /// <summary>On PipeChat's lean transport (<c>--transport pipechat</c>, the default for ws://).</summary>
+    public sealed class Lean(EchoServerFixture server) : Utf8ConformanceTests(server), IClassFixture<EchoServerFixture>;
+
+    /// <summary>On Kestrel's sockets transport (<c>--transport kestrel</c>, what wss:// uses).</summary>
+    public sealed class Kestrel(KestrelEchoServerFixture server) : Utf8ConformanceTests(server), IClassFixture<KestrelEchoServerFixture>;
+
     private static readonly string[] s_validTexts =
     [
         "Hello-µ@ßöäüàá-UTF-8!!",

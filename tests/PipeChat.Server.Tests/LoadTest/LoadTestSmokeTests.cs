@@ -135,10 +135,7 @@ public sealed class LoadTestSmokeTests : IDisposable
         var server = await TestServer.StartAsync("--rate-limit-per-second", "0");
         var run = RunAsync(server, "connect", "--connections", "20", "--receive", "poll", "--duration", "4");
         var sessions = server.Services.GetRequiredService<PipeChat.Server.Connections.SessionRegistry>();
-        for (var i = 0; i < 200 && sessions.Count < 20; i++)
-        {
-            await Task.Delay(50);
-        }
+        await Eventually.UntilAsync(() => sessions.Count >= 20, TimeSpan.FromSeconds(10), "the 20 connections open on the server");
 
         await server.DisposeAsync(); // the server's shutdown closes every connection
         var result = await run.WaitAsync(TimeSpan.FromSeconds(60));

@@ -44,17 +44,6 @@ internal static class Nodes
     public static string Unique(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..10];
 
     /// <summary>Polls until <paramref name="condition"/> holds (things that converge: subscriptions, presence expiry).</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, double seconds = 15)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("never happened: " + what);
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    public static Task EventuallyAsync(Func<Task<bool>> condition, string what, double seconds = 15)
+        => Eventually.UntilAsync(condition, TimeSpan.FromSeconds(seconds), what);
 }

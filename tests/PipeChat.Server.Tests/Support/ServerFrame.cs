@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using PipeChat.Protocol.Framing;
 
-namespace PipeChat.Server.Tests.Conformance;
+namespace PipeChat.Server.Tests.Support;
 
 /// <summary>A frame as the server sent it, payload copied out.</summary>
 internal sealed record ServerFrame(bool Fin, WebSocketOpcode Opcode, byte[] Payload, bool Rsv1 = false)

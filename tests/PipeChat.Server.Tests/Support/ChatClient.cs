@@ -2,30 +2,21 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using PipeChat.Server.Tests.Support;
 
-namespace PipeChat.Server.Tests.Chat;
-
-/// <summary>One message the client received: the exact text and its parsed JSON.</summary>
-internal sealed record Received(string Raw, JsonElement Json)
-{
-    /// <summary>Arrival number on its connection (1 for the first message).</summary>
-    public long Sequence { get; init; }
-
-    public string Type => Json.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "";
-
-    public JsonElement Data => Json.GetProperty("data");
-
-    public override string ToString() => Raw;
-}
+namespace PipeChat.Server.Tests.Support;
 
 /// <summary>
-/// A real WebSocket client (System.Net.WebSockets.ClientWebSocket) that reads in the background,
-/// parses every text message with System.Text.Json and keeps it until a test takes it.
+/// A real WebSocket client (System.Net.WebSockets.ClientWebSocket) for the chat protocol: it reads
+/// in the background, parses every text message with System.Text.Json and keeps it until a test
+/// takes it (<see cref="ExpectAsync"/>, or by type with <see cref="NextAsync"/>); messages a test
+/// skips stay queued, in order, for later calls.
 /// </summary>
-internal sealed class ChatClient : IAsyncDisposable
+public sealed class ChatClient : IAsyncDisposable
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>The wait of the by-type helpers (<see cref="NextAsync"/>, <see cref="UntilAsync"/>), longer for multi-node runs.</summary>
+    private static readonly TimeSpan s_nextTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ClientWebSocket _socket;
     private readonly List<Received> _pending = [];
@@ -35,6 +26,7 @@ internal sealed class ChatClient : IAsyncDisposable
     private readonly Task _receiving;
     private int _nextRef;
     private long _received;
+    private int _disposed;
 
     private ChatClient(ClientWebSocket socket)
     {
@@ -48,8 +40,14 @@ internal sealed class ChatClient : IAsyncDisposable
     /// <summary>The id the server assigned (welcome.data.id).</summary>
     public string Id => Welcome.Data.GetProperty("id").GetString()!;
 
+    /// <summary>The id the client asked for in <see cref="ConnectAsync(int, string)"/> (the server's <see cref="Id"/>).</summary>
+    public string UserId => Id;
+
     /// <summary>Completes with the close status the server sent (null when the socket ended without one).</summary>
     public Task<WebSocketCloseStatus?> Closed => _closed.Task;
+
+    /// <summary>The server's close code, once it sent a close frame.</summary>
+    public WebSocketCloseStatus? CloseStatus => _closed.Task.IsCompletedSuccessfully ? _closed.Task.Result : null;
 
     public WebSocketState State => _socket.State;
 
@@ -57,14 +55,14 @@ internal sealed class ChatClient : IAsyncDisposable
     public string? CloseDescription { get; private set; }
 
     /// <summary>Connects to a path such as "/alice" or "/?id=alice" and waits for the welcome.</summary>
-    public static async Task<ChatClient> ConnectAsync(TestServer server, string pathAndQuery, Action<ClientWebSocketOptions>? configure = null)
+    public static Task<ChatClient> ConnectAsync(TestServer server, string pathAndQuery, Action<ClientWebSocketOptions>? configure = null)
+        => ConnectAsync(server.WebSocketUri(pathAndQuery), configure);
+
+    /// <summary>Connects to ws://127.0.0.1:<paramref name="port"/>/<paramref name="userId"/> and checks the welcome names that id.</summary>
+    public static async Task<ChatClient> ConnectAsync(int port, string userId)
     {
-        var socket = new ClientWebSocket();
-        configure?.Invoke(socket.Options);
-        using var timeout = new CancellationTokenSource(DefaultTimeout);
-        await socket.ConnectAsync(server.WebSocketUri(pathAndQuery), timeout.Token);
-        var client = new ChatClient(socket);
-        client.Welcome = await client.ExpectAsync(m => m.Type == "welcome");
+        var client = await ConnectAsync(new Uri($"ws://127.0.0.1:{port}/{userId}"), configure: null);
+        Assert.Equal(userId, client.Id);
         return client;
     }
 
@@ -101,38 +99,57 @@ internal sealed class ChatClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Joins and returns the <c>joined</c> reply (messages before it stay queued).</summary>
+    public async Task<JsonElement> JoinAsync(string roomId, long? since = null, string? epoch = null)
+    {
+        var extra = (since is { } s ? $",\"since\":{s}" : "") + (epoch is null ? "" : $",\"epoch\":\"{epoch}\"");
+        await SendAsync($"{{\"type\":\"join\",\"data\":{{\"roomid\":\"{roomId}\"{extra}}},\"ref\":\"j-{roomId}\"}}");
+        return await NextAsync("joined");
+    }
+
     /// <summary>Takes the first received message (oldest first) that matches; earlier non-matching ones stay queued.</summary>
     public async Task<Received> ExpectAsync(Func<Received, bool> predicate, TimeSpan? timeout = null)
+        => await TryExpectAsync(predicate, timeout ?? DefaultTimeout) ?? throw new TimeoutException(
+            $"no matching message within the timeout; state {_socket.State}; queued:\n  {string.Join("\n  ", Snapshot().Select(m => m.Raw))}");
+
+    /// <summary>The first message of the given type not taken yet; others stay queued for later calls, in order.</summary>
+    public async Task<JsonElement> NextAsync(string type, Func<JsonElement, bool>? where = null)
+        => (await ExpectAsync(m => Matches(m, type, where), s_nextTimeout)).Json;
+
+    /// <summary>The first message not taken yet that <paramref name="match"/> accepts; others stay queued.</summary>
+    public async Task<JsonElement> NextMatchingAsync(Func<JsonElement, bool> match, string what)
+        => (await TryExpectAsync(m => match(m.Json), s_nextTimeout) ?? throw new TimeoutException($"{Id}: no '{what}' message within {s_nextTimeout.TotalSeconds} s")).Json;
+
+    /// <summary>A message of the type if one arrives within <paramref name="wait"/>, else null.</summary>
+    public async Task<JsonElement?> TryNextAsync(string type, TimeSpan wait, Func<JsonElement, bool>? where = null)
+        => (await TryExpectAsync(m => Matches(m, type, where), wait))?.Json;
+
+    /// <summary>
+    /// Every message not taken yet, in arrival order, up to and including the first one
+    /// <paramref name="last"/> accepts (a marker): what the client saw between two points.
+    /// </summary>
+    public async Task<List<JsonElement>> UntilAsync(Func<JsonElement, bool> last, string what)
     {
-        using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
-        while (true)
+        var marker = await TryExpectAsync(m => last(m.Json), s_nextTimeout)
+            ?? throw new TimeoutException($"{Id}: no '{what}' message within {s_nextTimeout.TotalSeconds} s; saw {string.Join(", ", Snapshot().Select(m => m.Raw))}");
+        lock (_pending)
         {
-            lock (_pending)
-            {
-                var index = _pending.FindIndex(m => predicate(m));
-                if (index >= 0)
-                {
-                    var match = _pending[index];
-                    _pending.RemoveAt(index);
-                    return match;
-                }
-            }
-
-            try
-            {
-                await _arrived.WaitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                string seen;
-                lock (_pending)
-                {
-                    seen = string.Join("\n  ", _pending.Select(m => m.Raw));
-                }
-
-                throw new TimeoutException($"no matching message within the timeout; state {_socket.State}; queued:\n  {seen}");
-            }
+            var before = _pending.Where(m => m.Sequence < marker.Sequence).ToList();
+            _pending.RemoveAll(m => m.Sequence < marker.Sequence);
+            return [.. before.Select(m => m.Json), marker.Json];
         }
+    }
+
+    /// <summary>The next <paramref name="count"/> room messages of <paramref name="roomId"/> (other messages stay queued).</summary>
+    public async Task<List<JsonElement>> RoomMessagesAsync(string roomId, int count)
+    {
+        var messages = new List<JsonElement>(count);
+        while (messages.Count < count)
+        {
+            messages.Add(await NextAsync("room", m => m.GetProperty("data").GetProperty("roomid").GetString() == roomId));
+        }
+
+        return messages;
     }
 
     /// <summary>
@@ -163,8 +180,17 @@ internal sealed class ChatClient : IAsyncDisposable
         await _closed.Task.WaitAsync(DefaultTimeout);
     }
 
+    /// <summary>Drops the TCP connection without a close handshake (a phone losing its network).</summary>
+    public void Abort() => _socket.Abort();
+
+    /// <summary>Aborts the connection (no close handshake) and stops reading; a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         _socket.Abort();
         try
@@ -178,6 +204,56 @@ internal sealed class ChatClient : IAsyncDisposable
         _socket.Dispose();
         _stop.Dispose();
         _arrived.Dispose();
+    }
+
+    private static bool Matches(Received message, string type, Func<JsonElement, bool>? where)
+        => message.Type == type && (where is null || where(message.Json));
+
+    private static async Task<ChatClient> ConnectAsync(Uri uri, Action<ClientWebSocketOptions>? configure)
+    {
+        var socket = new ClientWebSocket();
+        configure?.Invoke(socket.Options);
+        using var timeout = new CancellationTokenSource(DefaultTimeout);
+        await socket.ConnectAsync(uri, timeout.Token);
+        var client = new ChatClient(socket);
+        client.Welcome = await client.ExpectAsync(m => m.Type == "welcome");
+        return client;
+    }
+
+    private List<Received> Snapshot()
+    {
+        lock (_pending)
+        {
+            return [.. _pending];
+        }
+    }
+
+    /// <summary>Takes the oldest queued message that matches, waiting up to <paramref name="timeout"/>; null when none came.</summary>
+    private async Task<Received?> TryExpectAsync(Func<Received, bool> predicate, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            lock (_pending)
+            {
+                var index = _pending.FindIndex(m => predicate(m));
+                if (index >= 0)
+                {
+                    var match = _pending[index];
+                    _pending.RemoveAt(index);
+                    return match;
+                }
+            }
+
+            try
+            {
+                await _arrived.WaitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+        }
     }
 
     private async Task ReceiveLoopAsync()

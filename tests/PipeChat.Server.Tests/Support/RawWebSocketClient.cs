@@ -4,23 +4,26 @@ using System.Security.Cryptography;
 using System.Text;
 using PipeChat.Protocol.Framing;
 
-namespace PipeChat.Server.Tests.Conformance;
+namespace PipeChat.Server.Tests.Support;
 
 /// <summary>
 /// A deliberately low-level WebSocket client over a plain TCP socket: it writes whatever bytes a
 /// test asks for and reads back exactly what the server sent, so a case can assert the strict
 /// outcome (exact echo, or a close frame with the exact code before the TCP connection ends).
 /// Every operation runs under one deadline per client so a misbehaving server fails the case
-/// instead of hanging the suite.
+/// instead of hanging the suite; the chat-style helpers (<see cref="UpgradeAsync"/>,
+/// <see cref="GetAsync"/>, <see cref="SendTextMessageAsync"/>, <see cref="ReadToEndAsync(TimeSpan)"/>)
+/// each start a deadline of their own, so a test can leave the client unread for a while (a slow
+/// consumer) and then read.
 /// </summary>
-internal sealed class RawWebSocketClient : IAsyncDisposable
+internal sealed class RawWebSocketClient : IAsyncDisposable, IDisposable
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(4);
 
     private static readonly TimeSpan s_endTimeout = TimeSpan.FromSeconds(2);
 
     private readonly Socket _socket;
-    private readonly CancellationTokenSource _deadline;
+    private CancellationTokenSource _deadline;
     private TimeSpan _timeout;
     private byte[] _buffer = new byte[64 * 1024];
     private int _start;
@@ -43,9 +46,15 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
     private CancellationToken Token => _deadline.Token;
 
     /// <summary>Opens a TCP connection and sends nothing.</summary>
-    public static async Task<RawWebSocketClient> OpenAsync(int port, TimeSpan? timeout = null)
+    /// <param name="receiveBufferSize">The socket's receive buffer; a small one makes the server's send side fill quickly (a slow consumer).</param>
+    public static async Task<RawWebSocketClient> OpenAsync(int port, TimeSpan? timeout = null, int? receiveBufferSize = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (receiveBufferSize is { } size)
+        {
+            socket.ReceiveBufferSize = size;
+        }
+
         var client = new RawWebSocketClient(socket, timeout ?? DefaultTimeout);
         try
         {
@@ -82,6 +91,68 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
             await client.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Sends an upgrade request for the path (no extension offered) and returns the response head.</summary>
+    public async Task<HttpResponseHead> UpgradeAsync(string pathAndQuery, string extraHeaders = "")
+    {
+        RestartDeadline(DefaultTimeout);
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        await SendTextAsync($"GET {pathAndQuery} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n{extraHeaders}\r\n");
+        return await ReadHttpHeadAsync();
+    }
+
+    /// <summary>Sends a plain HTTP GET (no upgrade) and returns the response head.</summary>
+    public async Task<HttpResponseHead> GetAsync(string path)
+    {
+        RestartDeadline(DefaultTimeout);
+        await SendTextAsync($"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        return await ReadHttpHeadAsync();
+    }
+
+    /// <summary>The status code of a response head (kept for the chat tests' call shape).</summary>
+    public static int StatusOf(HttpResponseHead head) => head.StatusCode;
+
+    /// <summary>Sends one whole masked text message (one frame); <see cref="SendTextAsync"/> sends raw bytes instead.</summary>
+    public Task SendTextMessageAsync(string text)
+    {
+        RestartDeadline(DefaultTimeout);
+        return SendFrameAsync(WebSocketOpcode.Text, Encoding.UTF8.GetBytes(text));
+    }
+
+    /// <summary>
+    /// Reads server frames until a close frame or the end of the connection, within
+    /// <paramref name="timeout"/>. Returns the number of text frames seen and the close code (null
+    /// when the connection ended, or was reset, without one).
+    /// </summary>
+    public async Task<(int TextFrames, int? CloseCode)> ReadToEndAsync(TimeSpan timeout)
+    {
+        RestartDeadline(timeout);
+        var textFrames = 0;
+        try
+        {
+            while (await ReceiveFrameAsync() is { } frame)
+            {
+                if (frame.Opcode == WebSocketOpcode.Text)
+                {
+                    textFrames++;
+                }
+                else if (frame.Opcode == WebSocketOpcode.Close)
+                {
+                    return (textFrames, frame.CloseCode);
+                }
+            }
+        }
+        catch (InvalidDataException)
+        {
+            // The connection ended inside a frame (the server aborted it).
+        }
+        catch (SocketException)
+        {
+        }
+
+        return (textFrames, null);
     }
 
     /// <summary>The Sec-WebSocket-Accept value RFC 6455 §4.2.2 requires for <paramref name="key"/>.</summary>
@@ -298,9 +369,26 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Dispose();
+        await Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
         _socket.Dispose();
         _deadline.Dispose();
-        await Task.CompletedTask;
+    }
+
+    private void RestartDeadline(TimeSpan timeout)
+    {
+        _timeout = timeout;
+        if (!_deadline.TryReset())
+        {
+            _deadline.Dispose();
+            _deadline = new CancellationTokenSource();
+        }
+
+        _deadline.CancelAfter(timeout);
     }
 
     private static string Describe(ushort? code) => code switch

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using PipeChat.Protocol.Framing;
 
-namespace PipeChat.Server.Tests.Conformance;
+namespace PipeChat.Server.Tests.Support;
 
 /// <summary>
 /// Builds client frames byte for byte, including the malformed ones a conformance test needs

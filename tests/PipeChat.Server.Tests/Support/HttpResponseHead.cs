@@ -1,4 +1,4 @@
-namespace PipeChat.Server.Tests.Conformance;
+namespace PipeChat.Server.Tests.Support;
 
 /// <summary>The status line and headers of an HTTP/1.1 response, as read off the socket.</summary>
 internal sealed record HttpResponseHead(string StatusLine, int StatusCode, IReadOnlyDictionary<string, string> Headers)
