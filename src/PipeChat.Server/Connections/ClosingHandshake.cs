@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using PipeChat.Protocol.Framing;
 using PipeChat.Protocol.Handshake;
+using PipeChat.Server.Buffers;
 
 namespace PipeChat.Server.Connections;
 
@@ -28,6 +29,31 @@ internal struct ClosingHandshake
 
     /// <summary>True after a protocol error, until the session ends: the input is only skimmed for the peer's close.</summary>
     public readonly bool Discarding => _discarding;
+
+    /// <summary>
+    /// Which timeout the state has outlasted at tick <paramref name="now"/> ("handshake" or
+    /// "closing handshake"), or null. Keep-alive (the open state's timeout) is <see cref="KeepAlive"/>'s.
+    /// </summary>
+    public readonly string? Overdue(long now, long handshakeTimeoutMs, long closeTimeoutMs) => State switch
+    {
+        SessionState.Handshaking when Elapsed(now) > handshakeTimeoutMs => "handshake",
+        SessionState.Closing when Elapsed(now) > closeTimeoutMs => "closing handshake",
+        _ => null,
+    };
+
+    /// <summary>A close frame with <paramref name="code"/> and as much of <paramref name="reason"/> as fits (123 bytes), referenced once.</summary>
+    public static SharedFrame CloseFrame(ushort code, ReadOnlySpan<byte> reason)
+    {
+        Span<byte> payload = stackalloc byte[125];
+        BinaryPrimitives.WriteUInt16BigEndian(payload, code);
+        var reasonLength = Math.Min(reason.Length, 123);
+        reason[..reasonLength].CopyTo(payload[2..]);
+        return SharedFrame.Create(WebSocketOpcode.Close, payload[..(2 + reasonLength)]);
+    }
+
+    /// <summary>The close frame answering a peer's close with <paramref name="peerCode"/>: its code, or none when it sent none.</summary>
+    public static SharedFrame EchoFrame(ushort peerCode)
+        => peerCode == WebSocketCloseCodes.NoStatusReceived ? SharedFrame.Create(WebSocketOpcode.Close, default) : CloseFrame(peerCode, default);
 
     /// <summary>The handshake succeeded.</summary>
     public void Open(long now) => Set(SessionState.Open, now);

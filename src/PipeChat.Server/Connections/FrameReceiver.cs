@@ -1,13 +1,15 @@
 using System.Buffers;
 using PipeChat.Protocol.Framing;
+using Microsoft.AspNetCore.Connections;
 using PipeChat.Server.Buffers;
+using PipeChat.Server.Diagnostics;
 
 namespace PipeChat.Server.Connections;
 
 /// <summary>
 /// The receive side of an open connection: parses client frames (unmasking, reassembling
 /// fragments, inflating) into one event at a time, the complete message in a buffer of its own.
-/// The session holds it by value and dispatches each event; it calls nothing itself.
+/// The session holds it by value and dispatches each event; it calls nothing but metrics and logging.
 /// </summary>
 internal struct FrameReceiver
 {
@@ -16,11 +18,29 @@ internal struct FrameReceiver
 
     public FrameReceiver(long maxMessageBytes) => _reader = new WebSocketReader(isServer: true, maxMessageBytes);
 
-    /// <summary>The next event in <paramref name="buffer"/>, which is advanced past what it used.</summary>
-    public WebSocketReadResult Read(ref ReadOnlySequence<byte> buffer)
+    /// <summary>
+    /// The next event in <paramref name="buffer"/>, which is advanced past what it used. Messages
+    /// and protocol errors are counted (and errors logged) here, once, whatever the session does with them.
+    /// </summary>
+    public WebSocketReadResult Read(ref ReadOnlySequence<byte> buffer, ServerContext server, ConnectionContext connection)
     {
         var result = _reader.Read(buffer, _message, out var position);
         buffer = buffer.Slice(position);
+        if (result == WebSocketReadResult.Message)
+        {
+            server.Metrics.MessageIn(_message.WrittenCount);
+            if (_reader.MessageWasCompressed)
+            {
+                server.Metrics.CompressedMessageIn();
+            }
+        }
+        else if (result == WebSocketReadResult.Error)
+        {
+            server.Metrics.ProtocolError();
+            Log.ProtocolError(server.Logger, connection.ConnectionId, _reader.CloseCode, ErrorReason);
+            _message.Reset();
+        }
+
         return result;
     }
 
@@ -29,9 +49,6 @@ internal struct FrameReceiver
 
     /// <summary>After <see cref="WebSocketReadResult.Message"/>: its payload, valid until <see cref="MessageHandled"/>.</summary>
     public readonly ReadOnlySpan<byte> Message => _message.WrittenSpan;
-
-    /// <summary>After <see cref="WebSocketReadResult.Message"/>: whether it came compressed.</summary>
-    public readonly bool MessageWasCompressed => _reader.MessageWasCompressed;
 
     /// <summary>After a ping or pong: its payload.</summary>
     public readonly ReadOnlySpan<byte> ControlPayload => _reader.ControlPayload;

@@ -1,3 +1,6 @@
+using PipeChat.Protocol.Framing;
+using PipeChat.Server.Buffers;
+
 namespace PipeChat.Server.Connections;
 
 /// <summary>
@@ -8,6 +11,9 @@ namespace PipeChat.Server.Connections;
 /// </summary>
 internal struct KeepAlive
 {
+    /// <summary>The ping every quiet connection is sent (one shared frame).</summary>
+    public static readonly SharedFrame Ping = SharedFrame.Create(WebSocketOpcode.Ping, default);
+
     private long _lastReceive;
     private int _pingOutstanding;
     private long _pingSentAt;
