@@ -30,16 +30,8 @@ internal struct ClosingHandshake
     /// <summary>True after a protocol error, until the session ends: the input is only skimmed for the peer's close.</summary>
     public readonly bool Discarding => _discarding;
 
-    /// <summary>
-    /// Which timeout the state has outlasted at tick <paramref name="now"/> ("handshake" or
-    /// "closing handshake"), or null. Keep-alive (the open state's timeout) is <see cref="KeepAlive"/>'s.
-    /// </summary>
-    public readonly string? Overdue(long now, long handshakeTimeoutMs, long closeTimeoutMs) => State switch
-    {
-        SessionState.Handshaking when Elapsed(now) > handshakeTimeoutMs => "handshake",
-        SessionState.Closing when Elapsed(now) > closeTimeoutMs => "closing handshake",
-        _ => null,
-    };
+    /// <summary>Whether the session is in <paramref name="state"/> and has been for longer than <paramref name="timeoutMs"/> at tick <paramref name="now"/>.</summary>
+    public readonly bool Outlasted(SessionState state, long now, long timeoutMs) => State == state && Elapsed(now) > timeoutMs;
 
     /// <summary>A close frame with <paramref name="code"/> and as much of <paramref name="reason"/> as fits (123 bytes), referenced once.</summary>
     public static SharedFrame CloseFrame(ushort code, ReadOnlySpan<byte> reason)

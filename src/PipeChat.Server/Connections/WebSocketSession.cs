@@ -135,9 +135,9 @@ internal sealed class WebSocketSession : SessionOutbound
     /// <summary>Called by the registry's heartbeat: close timeout, ping, ping timeout, queue trimming.</summary>
     public void OnHeartbeat(long now)
     {
-        if (_lifecycle.State == SessionState.Closing && _lifecycle.Overdue(now, _server.HandshakeTimeoutMs, _server.CloseTimeoutMs) is { } what)
+        if (_lifecycle.Outlasted(SessionState.Closing, now, _server.CloseTimeoutMs))
         {
-            TimedOut(what);
+            TimedOut("closing handshake", "close timeout");
         }
         else if (_lifecycle.State == SessionState.Open)
         {
@@ -146,7 +146,7 @@ internal sealed class WebSocketSession : SessionOutbound
             switch (_keepAlive.Check(now, _server.PingIntervalMs))
             {
                 case KeepAliveAction.TimedOut:
-                    TimedOut("ping");
+                    TimedOut("no data or pong for two ping intervals", "ping timeout");
                     break;
                 case KeepAliveAction.Ping:
                     EnqueueControl(KeepAlive.Ping);
@@ -166,12 +166,12 @@ internal sealed class WebSocketSession : SessionOutbound
             return true;
         }
 
-        if (_lifecycle.Overdue(now, _server.HandshakeTimeoutMs, _server.CloseTimeoutMs) is not { } what)
+        if (!_lifecycle.Outlasted(SessionState.Handshaking, now, _server.HandshakeTimeoutMs))
         {
             return false;
         }
 
-        TimedOut(what);
+        TimedOut("handshake", "handshake timeout");
         return true;
     }
 
@@ -301,9 +301,9 @@ internal sealed class WebSocketSession : SessionOutbound
     private ValueTask<int> IdleWaitAsync()
         => _direct is { WaitsFirst: true } direct ? direct.WaitAsync() : default;
 
-    private void TimedOut(string what)
+    private void TimedOut(string what, string abortReason)
     {
         Log.TimedOut(_server.Logger, _connection.ConnectionId, what);
-        Abort(what + " timeout");
+        Abort(abortReason);
     }
 }
