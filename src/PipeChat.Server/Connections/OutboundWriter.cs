@@ -9,24 +9,27 @@ using PipeChat.Server.Transport;
 namespace PipeChat.Server.Connections;
 
 /// <summary>
-/// The only code that writes to an open connection: takes what its <see cref="OutboundQueue"/>
+/// The only code that writes to an open connection (the base of the session object, so a
+/// connection is still one object): takes what its <see cref="OutboundQueue"/>
 /// holds (own frames and room feed frames, merged in order) and sends it, with gather sends of the
 /// shared frames themselves when the transport offers <see cref="IDirectSocketFeature"/>, or
 /// copied into the output pipe with one flush per batch otherwise. It runs only when there is
 /// something to send (a thread-pool work item, or the read loop's thread for replies), so an idle
 /// connection holds no task and no buffer.
 /// </summary>
-internal sealed class OutboundWriter : IThreadPoolWorkItem
+internal abstract class OutboundWriter : IThreadPoolWorkItem
 {
     /// <summary>The writer whose connection's read loop is handling a receive buffer on this thread, if any.</summary>
     [ThreadStatic]
     private static OutboundWriter? t_reading;
 
-    private readonly ServerContext _server;
-    private readonly ConnectionContext _connection;
+    private protected readonly ConnectionContext _connection;
+    private protected readonly ServerContext _server;
+    private protected readonly OutboundQueue _queue;
     private readonly IRoomMember _member;
-    private readonly OutboundQueue _queue;
-    private readonly IDirectSocketFeature? _direct;
+
+    /// <summary>The lean transport's direct socket access (gather sends; the read side's zero-byte wait), or null on pipe transports.</summary>
+    private protected readonly IDirectSocketFeature? _direct;
     private readonly PipeWriter _output;
     private int _scheduled;
     private TaskCompletionSource? _finished;
@@ -38,34 +41,34 @@ internal sealed class OutboundWriter : IThreadPoolWorkItem
     /// <summary>Read loop only: a drain was claimed while handling the buffer and starts once it is handled.</summary>
     private bool _drainAfterRead;
 
-    public OutboundWriter(ConnectionContext connection, ServerContext server, IRoomMember member, OutboundQueue queue)
+    private protected OutboundWriter(ConnectionContext connection, ServerContext server)
     {
         _connection = connection;
         _server = server;
-        _member = member;
-        _queue = queue;
+        _member = (IRoomMember)this; // the connection built on this writer is the room member whose feed cursors it reads
+        _queue = new OutboundQueue(server.Options.MaxQueuedBytes);
         _direct = connection.Features.Get<IDirectSocketFeature>();
         _output = connection.Transport.Output;
     }
 
     /// <summary>True when frames go straight to the socket (the lean transport without TLS).</summary>
-    public bool SendsDirect => _direct is not null;
+    internal bool SendsDirect => _direct is not null;
 
     /// <summary>The largest permessage-deflate window the peer accepts; 0 when not negotiated (room frames then go plain).</summary>
-    public int DeflateWindowBits { get; set; }
+    private protected int DeflateWindowBits { get; set; }
 
     /// <summary>The upgrade response waits in the output; sends it now if nothing else was queued to carry it.</summary>
-    public void UpgradeWritten()
+    private protected void UpgradeWritten()
     {
         _upgradeUnsent = true;
     }
 
     /// <summary>After the application's OnOpen: the 101 must go out even when OnOpen queued nothing.</summary>
-    public void FlushUpgrade()
+    private protected void FlushUpgrade()
     {
         if (_upgradeUnsent)
         {
-            Schedule();
+            ScheduleWriter();
         }
     }
 
@@ -76,7 +79,7 @@ internal sealed class OutboundWriter : IThreadPoolWorkItem
     /// <see cref="FanoutScope"/>), on the read loop's thread once the whole buffer is handled:
     /// one send for everything the buffer asked for and no thread-pool hop.
     /// </summary>
-    public void Schedule()
+    private protected void ScheduleWriter()
     {
         if (Interlocked.Exchange(ref _scheduled, 1) == 0)
         {
@@ -90,8 +93,8 @@ internal sealed class OutboundWriter : IThreadPoolWorkItem
         }
     }
 
-    /// <summary>Read loop: marks this thread as handling this connection's input (see <see cref="Schedule"/>).</summary>
-    public void BeginReadBatch()
+    /// <summary>Read loop: marks this thread as handling this connection's input (see <see cref="ScheduleWriter"/>).</summary>
+    private protected void BeginReadBatch()
     {
         if (_server.DrainRepliesOnReadThread)
         {
@@ -100,7 +103,7 @@ internal sealed class OutboundWriter : IThreadPoolWorkItem
     }
 
     /// <summary>Read loop, after the buffer was handled (also when handling threw): starts the drain claimed meanwhile, here.</summary>
-    public void EndReadBatch()
+    private protected void EndReadBatch()
     {
         t_reading = null;
         if (_drainAfterRead)
@@ -120,16 +123,16 @@ internal sealed class OutboundWriter : IThreadPoolWorkItem
     /// everything. Bounded: the heartbeat aborts a closing session after the close timeout, which
     /// ends a send that waits.
     /// </summary>
-    public async Task FinishAsync()
+    private protected async Task FinishWritesAsync()
     {
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Interlocked.Exchange(ref _finished, finished);
-        Schedule();
+        ScheduleWriter();
         await finished.Task;
     }
 
     /// <summary>Drops what is still queued; <paramref name="ended"/>: the connection is over and no feed may be joined again.</summary>
-    public void ReleaseQueued(bool ended)
+    private protected void ReleaseQueued(bool ended)
     {
         if (ended)
         {

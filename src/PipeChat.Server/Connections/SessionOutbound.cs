@@ -9,26 +9,20 @@ namespace PipeChat.Server.Connections;
 /// <summary>
 /// The sending half of a connection, what applications and rooms call: queued sends bounded by
 /// the <see cref="OutboundQueue"/> (a slow consumer is closed with 1008), room feeds, and our
-/// side of the closing handshake, all handed to the <see cref="OutboundWriter"/>. It knows
-/// nothing of how the connection reads; <see cref="WebSocketSession"/> adds that on top (one
-/// object per connection, the dependency one way).
+/// side of the closing handshake, all handed to the writer below it (<see cref="OutboundWriter"/>).
+/// It knows nothing of how the connection reads; <see cref="WebSocketSession"/> adds that on top.
+/// The layers are base classes of one object, so a connection costs one object however many
+/// steps it has, and each layer uses only the one below.
 /// </summary>
-internal abstract class SessionOutbound : IWebSocketConnection, IFeedReader
+internal abstract class SessionOutbound : OutboundWriter, IWebSocketConnection, IFeedReader
 {
     private static long s_nextConnectionId;
 
-    private protected readonly ConnectionContext _connection;
-    private protected readonly ServerContext _server;
-    private protected readonly OutboundQueue _queue;
-    private protected readonly OutboundWriter _writer;
     private protected ClosingHandshake _lifecycle;
 
     private protected SessionOutbound(ConnectionContext connection, ServerContext server)
+        : base(connection, server)
     {
-        _connection = connection;
-        _server = server;
-        _queue = new OutboundQueue(server.Options.MaxQueuedBytes);
-        _writer = new OutboundWriter(connection, server, this, _queue);
         _lifecycle = new ClosingHandshake(Environment.TickCount64);
         ConnectionId = Interlocked.Increment(ref s_nextConnectionId);
     }
@@ -46,9 +40,6 @@ internal abstract class SessionOutbound : IWebSocketConnection, IFeedReader
     /// <summary>Bytes queued and not yet handed to the transport.</summary>
     public long QueuedBytes => _queue.QueuedBytes;
 
-    /// <summary>True when frames go straight to the socket (the lean transport without TLS).</summary>
-    internal bool SendsDirect => _writer.SendsDirect;
-
     internal SessionState State => _lifecycle.State;
 
     /// <summary>Queues a frame; see <see cref="IRoomMember.TrySend"/>.</summary>
@@ -59,9 +50,9 @@ internal abstract class SessionOutbound : IWebSocketConnection, IFeedReader
             return false;
         }
 
-        if (_writer.DeflateWindowBits != 0)
+        if (DeflateWindowBits != 0)
         {
-            frame = frame.ForDeflateRecipient(_server.Deflate!, _writer.DeflateWindowBits);
+            frame = frame.ForDeflateRecipient(_server.Deflate!, DeflateWindowBits);
         }
 
         // Referenced before it is queued: the writer may send and release it at once.
@@ -73,7 +64,7 @@ internal abstract class SessionOutbound : IWebSocketConnection, IFeedReader
             return false;
         }
 
-        _writer.Schedule();
+        ScheduleWriter();
         return true;
     }
 
@@ -84,7 +75,7 @@ internal abstract class SessionOutbound : IWebSocketConnection, IFeedReader
         _queue.Unsubscribe(feed);
 
         // The writer sends what was published before the leave and then forgets the cursor.
-        _writer.Schedule();
+        ScheduleWriter();
     }
 
     /// <summary>A room this connection is in has a new frame: checks the limit and wakes the writer.</summary>
@@ -95,11 +86,11 @@ internal abstract class SessionOutbound : IWebSocketConnection, IFeedReader
             return false;
         }
 
-        if (_writer.DeflateWindowBits != 0)
+        if (DeflateWindowBits != 0)
         {
             // Build the compressed twin here, once, on the publishing thread (as a queued frame
             // would), so writers running in parallel do not race to build it and send it plain.
-            frame.ForDeflateRecipient(_server.Deflate!, _writer.DeflateWindowBits);
+            frame.ForDeflateRecipient(_server.Deflate!, DeflateWindowBits);
         }
 
         // The room's unread frames are shared by every member behind, but they still count
@@ -111,7 +102,7 @@ internal abstract class SessionOutbound : IWebSocketConnection, IFeedReader
             return false;
         }
 
-        _writer.Schedule();
+        ScheduleWriter();
         return true;
     }
 
@@ -141,7 +132,7 @@ internal abstract class SessionOutbound : IWebSocketConnection, IFeedReader
     {
         frame.AddReference();
         _queue.Enqueue(frame);
-        _writer.Schedule();
+        ScheduleWriter();
     }
 
     private void CloseSlowConsumer(long queuedBytes)

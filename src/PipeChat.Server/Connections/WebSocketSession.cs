@@ -26,9 +26,6 @@ internal sealed class WebSocketSession : SessionOutbound
     private const long StoppedFeedGraceMs = 2_000;
 
     private readonly PipeReader _input;
-
-    /// <summary>The lean transport's direct socket access, for the zero-byte wait before each read; null on pipe transports.</summary>
-    private readonly IDirectSocketFeature? _direct;
     private FrameReceiver _receiver;
     private KeepAlive _keepAlive;
     private IWebSocketApplication? _application;
@@ -37,7 +34,6 @@ internal sealed class WebSocketSession : SessionOutbound
         : base(connection, server)
     {
         _input = connection.Transport.Input;
-        _direct = connection.Features.Get<IDirectSocketFeature>();
         _receiver = new FrameReceiver(server.Options.MaxMessageBytes);
         _keepAlive = new KeepAlive(Environment.TickCount64);
     }
@@ -70,7 +66,7 @@ internal sealed class WebSocketSession : SessionOutbound
             opened = true;
             _server.Metrics.ConnectionOpened();
             _application!.OnOpen(this);
-            _writer.FlushUpgrade();
+            FlushUpgrade();
 
             // The receive loop lives here rather than in its own async method: one state machine
             // per connection instead of two.
@@ -80,7 +76,7 @@ internal sealed class WebSocketSession : SessionOutbound
                 var result = await _input.ReadAsync();
                 var buffer = result.Buffer;
                 var done = false;
-                _writer.BeginReadBatch();
+                BeginReadBatch();
                 try
                 {
                     if (!buffer.IsEmpty)
@@ -92,7 +88,7 @@ internal sealed class WebSocketSession : SessionOutbound
                 }
                 finally
                 {
-                    _writer.EndReadBatch();
+                    EndReadBatch();
                     _input.AdvanceTo(buffer.Start, buffer.End);
                 }
 
@@ -195,12 +191,12 @@ internal sealed class WebSocketSession : SessionOutbound
         if (handshake.DeflateWindowBits != 0)
         {
             _receiver.UseInflater(_server.Deflate!.CreateSessionInflater());
-            _writer.DeflateWindowBits = handshake.DeflateWindowBits;
+            DeflateWindowBits = handshake.DeflateWindowBits;
         }
 
         // The 101 stays in the output: the writer sends it with the first frames (the welcome),
         // one send and one wake-up of the client instead of two.
-        _writer.UpgradeWritten();
+        UpgradeWritten();
         var now = Environment.TickCount64;
         _keepAlive.Received(now);
         _lifecycle.Open(now);
@@ -272,12 +268,12 @@ internal sealed class WebSocketSession : SessionOutbound
         _lifecycle.Ending(Environment.TickCount64);
         try
         {
-            await _writer.FinishAsync();
+            await FinishWritesAsync();
         }
         finally
         {
             _lifecycle.Closed();
-            _writer.ReleaseQueued(ended: true);
+            ReleaseQueued(ended: true);
             _receiver.Release();
             _server.Sessions.Remove(this);
             try
