@@ -25,36 +25,21 @@ namespace PipeChat.Server.Connections;
 /// </summary>
 internal sealed class OutboundQueue(long maxQueuedBytes = long.MaxValue)
 {
-    private const int InitialCapacity = 4;
-
-    /// <summary>What the ring spends on holding one frame besides its bytes (a slot, up to twice over while the ring grows).</summary>
-    private const int EntryOverhead = 16;
-
     private static readonly FeedCursor[] s_noCursors = [];
 
     private readonly object _gate = new();
-    private (SharedFrame Frame, long Stamp)[]? _items;
-    private int _head;
-    private int _count;
-    private long _queuedBytes;
+    private FrameRing _ring;
     private FeedCursor[] _cursors = s_noCursors;
     private bool _closed;
 
     /// <summary>Whether the connection's own ring is empty (the feeds may still hold frames for it).</summary>
-    public bool IsEmpty => Volatile.Read(ref _count) == 0;
+    public bool IsEmpty => _ring.IsEmpty;
 
     /// <summary>What the ring's frames count against the limit: their bytes and the ring's cost of holding them.</summary>
-    public long QueuedBytes => Volatile.Read(ref _queuedBytes);
+    public long QueuedBytes => _ring.Bytes;
 
     /// <summary>The byte limit of the connection's own ring.</summary>
     public long MaxQueuedBytes => maxQueuedBytes;
-
-    /// <summary>
-    /// What a queued frame counts against <c>--max-queued-bytes</c>: its bytes plus the ring's
-    /// own cost of holding it, so a stalled reader of small frames is bounded in memory too, not
-    /// only in frame bytes.
-    /// </summary>
-    public static int Cost(SharedFrame frame) => frame.Frame.Length + EntryOverhead;
 
     /// <summary>
     /// Queues a frame unless that takes the ring past its limit (a first frame always fits); on
@@ -63,16 +48,16 @@ internal sealed class OutboundQueue(long maxQueuedBytes = long.MaxValue)
     /// </summary>
     public bool TryEnqueue(SharedFrame frame, out long queuedBytes)
     {
-        var cost = Cost(frame);
+        var cost = FrameRing.Cost(frame);
         lock (_gate)
         {
-            queuedBytes = _queuedBytes;
+            queuedBytes = _ring.Bytes;
             if (queuedBytes != 0 && queuedBytes + cost > maxQueuedBytes)
             {
                 return false;
             }
 
-            EnqueueLocked(frame, cost);
+            _ring.Add(frame, cost);
             return true;
         }
     }
@@ -80,35 +65,11 @@ internal sealed class OutboundQueue(long maxQueuedBytes = long.MaxValue)
     /// <summary>Queues a frame whatever the limit (control frames: pong, ping, close).</summary>
     public void Enqueue(SharedFrame frame)
     {
-        var cost = Cost(frame);
+        var cost = FrameRing.Cost(frame);
         lock (_gate)
         {
-            EnqueueLocked(frame, cost);
+            _ring.Add(frame, cost);
         }
-    }
-
-    private void EnqueueLocked(SharedFrame frame, int cost)
-    {
-        var items = _items;
-        if (items is null)
-        {
-            items = _items = new (SharedFrame, long)[InitialCapacity];
-        }
-        else if (_count == items.Length)
-        {
-            var larger = new (SharedFrame, long)[items.Length * 2];
-            for (var i = 0; i < _count; i++)
-            {
-                larger[i] = items[(_head + i) & (items.Length - 1)];
-            }
-
-            items = _items = larger;
-            _head = 0;
-        }
-
-        items[(_head + _count) & (items.Length - 1)] = (frame, RoomFeed.NextStamp());
-        Volatile.Write(ref _queuedBytes, _queuedBytes + cost);
-        Volatile.Write(ref _count, _count + 1);
     }
 
     /// <summary>Starts reading a room's feed from its current end (the connection joined the room).</summary>
@@ -190,7 +151,7 @@ internal sealed class OutboundQueue(long maxQueuedBytes = long.MaxValue)
     /// <summary>Whether anything is queued for <paramref name="reader"/>: in its ring or in a feed (writer only).</summary>
     public bool HasPending(IRoomMember reader)
     {
-        if (Volatile.Read(ref _count) != 0)
+        if (!_ring.IsEmpty)
         {
             return true;
         }
@@ -281,9 +242,9 @@ internal sealed class OutboundQueue(long maxQueuedBytes = long.MaxValue)
                 DropFinishedLocked(0);
             }
 
-            if (_count != 0 && (best is null || _items![_head].Stamp < bestEntry.Stamp))
+            if (!_ring.IsEmpty && (best is null || _ring.OldestStamp < bestEntry.Stamp))
             {
-                frame = DequeueOwnLocked();
+                frame = _ring.Take();
                 fromFeed = false;
                 return true;
             }
@@ -309,45 +270,28 @@ internal sealed class OutboundQueue(long maxQueuedBytes = long.MaxValue)
     {
         lock (_gate)
         {
-            if (_count == 0)
+            if (_ring.IsEmpty)
             {
                 frame = null!;
                 return false;
             }
 
-            frame = DequeueOwnLocked();
+            frame = _ring.Take();
             return true;
         }
-    }
-
-    private SharedFrame DequeueOwnLocked()
-    {
-        var items = _items!;
-        var frame = items[_head].Frame;
-        items[_head] = default;
-
-        // Taken by the writer: it counts as sent, as bytes copied into a pipe do.
-        Volatile.Write(ref _queuedBytes, _queuedBytes - Cost(frame));
-        _head = (_head + 1) & (items.Length - 1);
-        Volatile.Write(ref _count, _count - 1);
-        return frame;
     }
 
     /// <summary>Drops the array of an empty ring (called for idle connections by the heartbeat).</summary>
     public void TrimIfEmpty()
     {
-        if (_items is null || !IsEmpty)
+        if (!_ring.HoldsArray || !_ring.IsEmpty)
         {
             return;
         }
 
         lock (_gate)
         {
-            if (_count == 0)
-            {
-                _items = null;
-                _head = 0;
-            }
+            _ring.Trim();
         }
     }
 
