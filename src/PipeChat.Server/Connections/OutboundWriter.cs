@@ -57,7 +57,7 @@ internal abstract class OutboundWriter : IThreadPoolWorkItem
     /// <summary>The largest permessage-deflate window the peer accepts; 0 when not negotiated (room frames then go plain).</summary>
     private protected int DeflateWindowBits { get; set; }
 
-    /// <summary>The upgrade response waits in the output; sends it now if nothing else was queued to carry it.</summary>
+    /// <summary>The handshake left the 101 in the output: the next send carries it ahead of the first frames.</summary>
     private protected void UpgradeWritten()
     {
         _upgradeUnsent = true;
