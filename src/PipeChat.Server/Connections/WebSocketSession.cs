@@ -84,7 +84,7 @@ internal sealed class WebSocketSession : SessionOutbound
                         _keepAlive.Received(Environment.TickCount64);
                     }
 
-                    done = _lifecycle.Discarding ? _lifecycle.Discard(ref buffer) : ProcessFrames(ref buffer);
+                    done = ProcessFrames(ref buffer);
                 }
                 finally
                 {
