@@ -18,44 +18,57 @@ namespace PipeChat.Server.Connections;
 /// after it let go of the room's frames; the list is copied on change and may be scanned without
 /// the lock for <see cref="LagIn"/>.
 /// </para>
+/// <para>
+/// The ring is bounded in bytes (<c>--max-queued-bytes</c>): <see cref="TryEnqueue"/> refuses a
+/// frame that would take it past the limit; room frames are counted by <see cref="LagIn"/>.
+/// </para>
 /// </summary>
-internal sealed class OutboundQueue
+internal sealed class OutboundQueue(long maxQueuedBytes = long.MaxValue)
 {
-    private const int InitialCapacity = 4;
     private static readonly FeedCursor[] s_noCursors = [];
 
-    private (SharedFrame Frame, long Stamp)[]? _items;
-    private int _head;
-    private int _count;
+    private readonly object _gate = new();
+    private FrameRing _ring;
     private FeedCursor[] _cursors = s_noCursors;
     private bool _closed;
 
     /// <summary>Whether the connection's own ring is empty (the feeds may still hold frames for it).</summary>
-    public bool IsEmpty => Volatile.Read(ref _count) == 0;
+    public bool IsEmpty => _ring.IsEmpty;
 
+    /// <summary>What the ring's frames count against the limit: their bytes and the ring's cost of holding them.</summary>
+    public long QueuedBytes => _ring.Bytes;
+
+    /// <summary>The byte limit of the connection's own ring.</summary>
+    public long MaxQueuedBytes => maxQueuedBytes;
+
+    /// <summary>
+    /// Queues a frame unless that takes the ring past its limit (a first frame always fits); on
+    /// refusal the queue is unchanged and <paramref name="queuedBytes"/> tells how much was queued.
+    /// The caller's reference is not taken either way: add one for the queue on success.
+    /// </summary>
+    public bool TryEnqueue(SharedFrame frame, out long queuedBytes)
+    {
+        var cost = FrameRing.Cost(frame);
+        lock (_gate)
+        {
+            queuedBytes = _ring.Bytes;
+            if (queuedBytes != 0 && queuedBytes + cost > maxQueuedBytes)
+            {
+                return false;
+            }
+
+            _ring.Add(frame, cost);
+            return true;
+        }
+    }
+
+    /// <summary>Queues a frame whatever the limit (control frames: pong, ping, close).</summary>
     public void Enqueue(SharedFrame frame)
     {
-        lock (this)
+        var cost = FrameRing.Cost(frame);
+        lock (_gate)
         {
-            var items = _items;
-            if (items is null)
-            {
-                items = _items = new (SharedFrame, long)[InitialCapacity];
-            }
-            else if (_count == items.Length)
-            {
-                var larger = new (SharedFrame, long)[items.Length * 2];
-                for (var i = 0; i < _count; i++)
-                {
-                    larger[i] = items[(_head + i) & (items.Length - 1)];
-                }
-
-                items = _items = larger;
-                _head = 0;
-            }
-
-            items[(_head + _count) & (items.Length - 1)] = (frame, RoomFeed.NextStamp());
-            Volatile.Write(ref _count, _count + 1);
+            _ring.Add(frame, cost);
         }
     }
 
@@ -63,7 +76,7 @@ internal sealed class OutboundQueue
     public void Subscribe(RoomFeed feed)
     {
         var cursor = feed.OpenCursor();
-        lock (this)
+        lock (_gate)
         {
             if (_closed)
             {
@@ -100,7 +113,7 @@ internal sealed class OutboundQueue
     /// <summary>Forgets every feed cursor: unread room frames are not sent (a slow consumer being closed; it resumes from history).</summary>
     public void DropFeeds()
     {
-        lock (this)
+        lock (_gate)
         {
             foreach (var cursor in _cursors)
             {
@@ -114,7 +127,7 @@ internal sealed class OutboundQueue
     /// <summary>The connection has ended: drops the cursors, and any later <see cref="Subscribe"/> is refused.</summary>
     public void Close()
     {
-        lock (this)
+        lock (_gate)
         {
             _closed = true;
             DropFeeds();
@@ -138,7 +151,7 @@ internal sealed class OutboundQueue
     /// <summary>Whether anything is queued for <paramref name="reader"/>: in its ring or in a feed (writer only).</summary>
     public bool HasPending(IRoomMember reader)
     {
-        if (Volatile.Read(ref _count) != 0)
+        if (!_ring.IsEmpty)
         {
             return true;
         }
@@ -148,7 +161,7 @@ internal sealed class OutboundQueue
             return false;
         }
 
-        lock (this)
+        lock (_gate)
         {
             var finished = false;
             foreach (var cursor in _cursors)
@@ -181,7 +194,7 @@ internal sealed class OutboundQueue
         {
             if (cursor.StoppedAt != 0 && now - cursor.StoppedAt > maxMs)
             {
-                lock (this)
+                lock (_gate)
                 {
                     DropFinishedLocked(now - maxMs);
                 }
@@ -193,8 +206,7 @@ internal sealed class OutboundQueue
 
     /// <summary>
     /// Takes the oldest frame, with a reference the caller must release (writer only).
-    /// <paramref name="fromFeed"/> tells a room's frame (which does not count against the
-    /// connection's own queued bytes) from one of the connection's own.
+    /// <paramref name="fromFeed"/> tells a room's frame from one of the connection's own.
     /// </summary>
     public bool TryDequeue(IRoomMember reader, out SharedFrame frame, out bool fromFeed)
     {
@@ -204,7 +216,7 @@ internal sealed class OutboundQueue
             return TryDequeueOwn(out frame);
         }
 
-        lock (this)
+        lock (_gate)
         {
             FeedCursor? best = null;
             RoomFeed.Entry bestEntry = default;
@@ -230,9 +242,9 @@ internal sealed class OutboundQueue
                 DropFinishedLocked(0);
             }
 
-            if (_count != 0 && (best is null || _items![_head].Stamp < bestEntry.Stamp))
+            if (!_ring.IsEmpty && (best is null || _ring.OldestStamp < bestEntry.Stamp))
             {
-                frame = DequeueOwnLocked();
+                frame = _ring.Take();
                 fromFeed = false;
                 return true;
             }
@@ -256,44 +268,30 @@ internal sealed class OutboundQueue
     /// <summary>Takes the oldest frame of the connection's own ring only (session end: releasing what is left).</summary>
     public bool TryDequeueOwn(out SharedFrame frame)
     {
-        lock (this)
+        lock (_gate)
         {
-            if (_count == 0)
+            if (_ring.IsEmpty)
             {
                 frame = null!;
                 return false;
             }
 
-            frame = DequeueOwnLocked();
+            frame = _ring.Take();
             return true;
         }
-    }
-
-    private SharedFrame DequeueOwnLocked()
-    {
-        var items = _items!;
-        var frame = items[_head].Frame;
-        items[_head] = default;
-        _head = (_head + 1) & (items.Length - 1);
-        Volatile.Write(ref _count, _count - 1);
-        return frame;
     }
 
     /// <summary>Drops the array of an empty ring (called for idle connections by the heartbeat).</summary>
     public void TrimIfEmpty()
     {
-        if (_items is null || !IsEmpty)
+        if (!_ring.HoldsArray || !_ring.IsEmpty)
         {
             return;
         }
 
-        lock (this)
+        lock (_gate)
         {
-            if (_count == 0)
-            {
-                _items = null;
-                _head = 0;
-            }
+            _ring.Trim();
         }
     }
 

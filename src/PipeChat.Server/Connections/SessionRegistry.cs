@@ -5,22 +5,40 @@ namespace PipeChat.Server.Connections;
 
 /// <summary>
 /// Every live connection, and the one heartbeat timer that enforces handshake, ping/idle and
-/// close timeouts for all of them (no timer per connection).
+/// close timeouts for all of them (no timer per connection). Handshake deadlines are checked
+/// apart, every <see cref="HandshakeCheckPeriod"/>, from a queue in arrival order: only its head
+/// is looked at, so the check costs nothing per open connection.
 /// </summary>
 internal sealed class SessionRegistry : IDisposable
 {
+    /// <summary>How often handshake deadlines are checked: a handshake is dropped at most this late.</summary>
+    public static readonly TimeSpan HandshakeCheckPeriod = TimeSpan.FromMilliseconds(100);
+
     private readonly ConcurrentDictionary<long, WebSocketSession> _sessions = new();
     private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
+
+    /// <summary>Sessions in arrival order, each until its handshake is over (all share one timeout, so the oldest expires first).</summary>
+    private readonly ConcurrentQueue<WebSocketSession> _handshaking = new();
+    private readonly Lock _handshakeCheck = new();
     private Timer? _timer;
+    private Timer? _handshakeTimer;
 
     public int Count => _sessions.Count;
 
     /// <summary>Runs after each heartbeat on the timer's thread (the memory trim).</summary>
     public Func<long, bool>? AfterTick { get; set; }
 
-    public void Start(TimeSpan period) => _timer = new Timer(static s => ((SessionRegistry)s!).Tick(), this, period, period);
+    public void Start(TimeSpan period)
+    {
+        _timer = new Timer(static s => ((SessionRegistry)s!).Tick(), this, period, period);
+        _handshakeTimer = new Timer(static s => ((SessionRegistry)s!).CheckHandshakes(Environment.TickCount64), this, HandshakeCheckPeriod, HandshakeCheckPeriod);
+    }
 
-    public void Add(WebSocketSession session) => _sessions.TryAdd(session.ConnectionId, session);
+    public void Add(WebSocketSession session)
+    {
+        _sessions.TryAdd(session.ConnectionId, session);
+        _handshaking.Enqueue(session);
+    }
 
     public void Remove(WebSocketSession session) => _sessions.TryRemove(session.ConnectionId, out _);
 
@@ -65,7 +83,32 @@ internal sealed class SessionRegistry : IDisposable
 
     public IEnumerable<WebSocketSession> Snapshot() => _sessions.Values;
 
-    public void Dispose() => _timer?.Dispose();
+    public void Dispose()
+    {
+        _timer?.Dispose();
+        _handshakeTimer?.Dispose();
+    }
+
+    /// <summary>Drops handshakes past their deadline, oldest first; stops at the first one not due yet.</summary>
+    internal void CheckHandshakes(long now)
+    {
+        if (!_handshakeCheck.TryEnter())
+        {
+            return; // a previous check is still running
+        }
+
+        try
+        {
+            while (_handshaking.TryPeek(out var session) && session.CheckHandshakeDeadline(now))
+            {
+                _handshaking.TryDequeue(out _);
+            }
+        }
+        finally
+        {
+            _handshakeCheck.Exit();
+        }
+    }
 
     private void Tick()
     {

@@ -14,10 +14,11 @@ namespace PipeChat.Server.Transport;
 /// It owns the socket directly: the input is a <see cref="SocketInput"/> that holds no buffer while
 /// idle, the output a <see cref="SocketOutput"/> for HTTP responses, and WebSocket frames are sent
 /// with <see cref="SendAsync(IList{ArraySegment{byte}})"/> straight from the shared frames, with a
-/// pooled send operation. Its feature collection is the object itself, with room for the few
-/// features Kestrel sets per connection.
+/// pooled send operation (<see cref="IDirectSocketFeature"/>, offered while no middleware replaced
+/// the transport). Its feature collection is the object itself, with room for the few features
+/// Kestrel sets per connection.
 /// </summary>
-internal sealed class LeanSocketConnection : ConnectionContext, IDuplexPipe, IFeatureCollection, IConnectionSocketFeature
+internal sealed class LeanSocketConnection : ConnectionContext, IDuplexPipe, IFeatureCollection, IConnectionSocketFeature, IDirectSocketFeature
 {
     private static long s_lastId;
 
@@ -113,6 +114,14 @@ internal sealed class LeanSocketConnection : ConnectionContext, IDuplexPipe, IFe
     PipeReader IDuplexPipe.Input => _input;
 
     PipeWriter IDuplexPipe.Output => _output;
+
+    bool IDirectSocketFeature.WaitsFirst => _input.WaitsFirst;
+
+    ValueTask<int> IDirectSocketFeature.WaitAsync() => _input.WaitAsync();
+
+    ArraySegment<byte> IDirectSocketFeature.UnflushedOutput => _output.Unflushed;
+
+    void IDirectSocketFeature.DiscardUnflushedOutput() => _output.DiscardUnflushed();
 
     /// <summary>Sends one buffer completely.</summary>
     public ValueTask SendAsync(ReadOnlyMemory<byte> buffer)
@@ -254,6 +263,12 @@ internal sealed class LeanSocketConnection : ConnectionContext, IDuplexPipe, IFe
                 return this;
             }
 
+            if (key == typeof(IDirectSocketFeature))
+            {
+                // Only while the handler talks to the socket itself: behind TLS the frames must go through the pipes.
+                return OwnsTransport ? this : null;
+            }
+
             var features = _features;
             for (var i = 0; i < _featureCount; i++)
             {
@@ -311,6 +326,11 @@ internal sealed class LeanSocketConnection : ConnectionContext, IDuplexPipe, IFe
     IEnumerator<KeyValuePair<Type, object>> IEnumerable<KeyValuePair<Type, object>>.GetEnumerator()
     {
         yield return new KeyValuePair<Type, object>(typeof(IConnectionSocketFeature), this);
+        if (OwnsTransport)
+        {
+            yield return new KeyValuePair<Type, object>(typeof(IDirectSocketFeature), this);
+        }
+
         for (var i = 0; i < _featureCount; i++)
         {
             yield return _features![i];
