@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Connections;
 using PipeChat.Server.Buffers;
+using PipeChat.Server.Compression;
 using PipeChat.Server.Rooms;
 using PipeChat.Server.Transport;
 
@@ -96,10 +97,7 @@ internal abstract class OutboundWriter : IThreadPoolWorkItem
     /// <summary>Read loop: marks this thread as handling this connection's input (see <see cref="ScheduleWriter"/>).</summary>
     private protected void BeginReadBatch()
     {
-        if (_server.DrainRepliesOnReadThread)
-        {
-            t_reading = this;
-        }
+        t_reading = this;
     }
 
     /// <summary>Read loop, after the buffer was handled (also when handling threw): starts the drain claimed meanwhile, here.</summary>

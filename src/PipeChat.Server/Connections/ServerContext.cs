@@ -26,17 +26,7 @@ internal sealed class ServerContext
         HandshakeTimeoutMs = (long)(options.HandshakeTimeoutSeconds * 1000);
         PingIntervalMs = (long)(options.PingIntervalSeconds * 1000);
         CloseTimeoutMs = (long)(options.CloseTimeoutSeconds * 1000);
-        DrainRepliesOnReadThread = string.IsNullOrEmpty(options.Redis);
     }
-
-    /// <summary>
-    /// Single node: a session sends its own replies on its read thread once the receive buffer is
-    /// handled (see <c>WebSocketSession.ScheduleWriter</c>). Off with Redis: a reply such as
-    /// <c>left</c> does not wait for the presence script it queued, and the thread-pool hop kept
-    /// that script ahead of the client's next request on another node (PresenceTests failed about
-    /// one run in seven with the reply sent at once).
-    /// </summary>
-    public bool DrainRepliesOnReadThread { get; }
 
     public ServerOptions Options { get; }
 

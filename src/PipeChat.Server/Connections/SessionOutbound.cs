@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Connections;
 using PipeChat.Protocol.Framing;
 using PipeChat.Server.Buffers;
+using PipeChat.Server.Compression;
 using PipeChat.Server.Diagnostics;
 using PipeChat.Server.Rooms;
 
