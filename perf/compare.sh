@@ -70,7 +70,7 @@ start_server() {
   case "$target" in
     pipechat)
       taskset -c $SERVER_CPU dotnet "$ROOT/src/PipeChat.Server/bin/Release/net10.0/PipeChat.Server.dll" \
-        --port "$port" --bind 127.0.0.1 "$@" >"$OUT/runs/server-$target.log" 2>&1 &
+        --port "$port" --bind 127.0.0.1 --http-bind off "$@" >"$OUT/runs/server-$target.log" 2>&1 &
       ;;
     aspnetcore)
       taskset -c $SERVER_CPU dotnet "$ROOT/perf/peers/AspNetCorePeer/bin/Release/net10.0/AspNetCorePeer.dll" \

@@ -26,7 +26,7 @@ internal static class HttpSite
 
         app.MapGet("/healthz", () => Results.Text(Health.Text(server.ShuttingDown, server.Degraded).ToArray(), "text/plain; charset=utf-8", statusCode: server.ShuttingDown ? 503 : 200));
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapGet("/config.json", () => Results.Json(new DemoConfig(server.Options.Port, server.Options.TlsCert is null ? "ws" : "wss"), DemoConfig.Json));
+        app.MapGet("/config.json", () => Results.Json(new DemoConfig(server.Options.Port, server.Options.TlsCert is null ? "ws" : "wss", server.Options.HttpPort), DemoConfig.Json));
         ApiRoutes.Map(app, api);
     }
 }
