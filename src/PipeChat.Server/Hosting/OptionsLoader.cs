@@ -178,6 +178,12 @@ internal static class OptionsLoader
             throw Bad(Find(nameof(o.HttpBind)), o.HttpBind, "loopback, any, an IP address or off");
         }
 
+        if (o.HttpBind != "off" && o.HttpPort != 0 && o.HttpPort == o.Port)
+        {
+            var s = Find(nameof(o.HttpPort));
+            throw new ConfigurationException($"{s.Flag} ({s.EnvironmentVariable}) must differ from --port ({o.Port}): the HTTP endpoint has a port of its own (--http-bind off turns it off)");
+        }
+
         if ((o.TlsCert is null) != (o.TlsKey is null))
         {
             throw new ConfigurationException("--tls-cert and --tls-key must be given together (PIPECHAT_TLS_CERT / PIPECHAT_TLS_KEY)");

@@ -19,4 +19,12 @@ public sealed class ApiSettingsTests
 
         Assert.Contains(flag, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_http_port_must_differ_from_the_websocket_port()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => PipeChatHost.Build(["--port", "3001", "--http-port", "3001"]));
+
+        Assert.Contains("--http-port", error.Message, StringComparison.Ordinal);
+    }
 }
