@@ -5,8 +5,8 @@
 #   perf/api-bench.sh [--rounds N] [--duration S] [--senders N] [--out DIR]
 #
 # Each run starts a fresh server pinned to CPU 0 and the load tool pinned to CPU 1:
-#   api     1,000 WebSocket members; N senders POST /api/publish open loop (one TCP connection per
-#           request: the server answers with Connection: close, no keep-alive)
+#   api     1,000 WebSocket members; N senders POST /api/publish open loop to the HTTP port
+#           (kept-alive connections, one per sender)
 #   fanout  the same room; one WebSocket member sends open loop (window 16), as perf/compare.sh
 #   api1    as api into a room of 1 member: the cost of the HTTP request path itself
 # Prints medians over rounds. Loopback only; stops only the servers it started, by PID.
@@ -41,11 +41,12 @@ for round in $(seq 1 "$ROUNDS"); do
   for workload in api fanout api1; do
     # A fresh free port each run (other servers may be running on this machine); our server must be the one answering.
     PORT=$(free_port)
+    HTTP_PORT=$(free_port)
     taskset -c 0 dotnet "$ROOT/src/PipeChat.Server/bin/Release/net10.0/PipeChat.Server.dll" \
-      --port "$PORT" --bind loopback --api-key "$KEY" --presence-limit 0 \
+      --port "$PORT" --bind loopback --http-port "$HTTP_PORT" --api-key "$KEY" --presence-limit 0 \
       --rate-limit-per-second 0 --max-connections-per-ip 0 >"$OUT/runs/server-$workload-r$round.log" 2>&1 &
     SERVER_PID=$!
-    for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+    for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$HTTP_PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then
       echo "server did not start (see $OUT/runs/server-$workload-r$round.log)" >&2
       exit 1
@@ -57,7 +58,7 @@ for round in $(seq 1 "$ROUNDS"); do
     esac
     echo "== $workload round $round/$ROUNDS (server pid $SERVER_PID)"
     # shellcheck disable=SC2086
-    taskset -c 1 dotnet "$LOADTOOL" $args --url "ws://127.0.0.1:$PORT/" --server-pid "$SERVER_PID" \
+    taskset -c 1 dotnet "$LOADTOOL" $args --url "ws://127.0.0.1:$PORT/" --api-url "http://127.0.0.1:$HTTP_PORT/" --server-pid "$SERVER_PID" \
       --warmup 3 --duration "$DURATION" --drain 20 --target pipechat --report-dir "$OUT/reports" \
       --summary "$OUT/runs/$workload-r$round.json" --quiet >/dev/null
     stop_server

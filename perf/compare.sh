@@ -90,7 +90,7 @@ start_server() {
   case "$target" in
     pipechat)
       taskset -c $SERVER_CPU dotnet "$ROOT/src/PipeChat.Server/bin/Release/net10.0/PipeChat.Server.dll" \
-        --port "$port" --bind 127.0.0.1 "$@" >"$OUT/runs/server-$target.log" 2>&1 &
+        --port "$port" --bind 127.0.0.1 --http-bind off "$@" >"$OUT/runs/server-$target.log" 2>&1 &
       ;;
     pipechat-ref)
       taskset -c $SERVER_CPU dotnet "$PIPECHAT_REF_DLL" \

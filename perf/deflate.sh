@@ -23,6 +23,7 @@ IDLE=10000
 WORKLOADS="fanout-open,fanout-rate,fanout-rate150,idle"
 OUT="$ROOT/reports/deflate-$(date -u +%Y%m%d-%H%M%S)"
 PORT=${PORT:-3291}
+HTTP_PORT=${HTTP_PORT:-3292}
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -48,7 +49,7 @@ start_server() {
     echo "port $PORT is already in use; set PORT=..." >&2
     return 1
   fi
-  taskset -c 0 dotnet "$SERVER" --port "$PORT" --bind 127.0.0.1 --presence-limit 0 \
+  taskset -c 0 dotnet "$SERVER" --port "$PORT" --bind 127.0.0.1 --http-port "$HTTP_PORT" --presence-limit 0 \
     --rate-limit-per-second 0 --max-connections-per-ip 0 "$@" >"$OUT/runs/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 200); do
@@ -83,7 +84,7 @@ for round in $(seq 1 "$ROUNDS"); do
         --url "ws://127.0.0.1:$PORT/" --server-pid "$SERVER_PID" --target "deflate-$mode" \
         --no-report --summary "$summary" --quiet >"$OUT/runs/$workload-$mode-r$round.txt" 2>&1 || true
       # Wire bytes per frame sent, from the server's own counters.
-      { exec 3<>"/dev/tcp/127.0.0.1/$PORT" && printf 'GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&3 && cat <&3; } \
+      { exec 3<>"/dev/tcp/127.0.0.1/$HTTP_PORT" && printf 'GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&3 && cat <&3; } \
         >"$OUT/runs/$workload-$mode-r$round.metrics" 2>/dev/null || true
       stop_server
       sleep 1
@@ -95,7 +96,7 @@ python3 - "$OUT/runs" <<'PY' | tee "$OUT/deflate.md"
 import glob, json, os, re, statistics, sys
 runs = sys.argv[1]
 def metric(text, name):
-    m = re.search(r'^' + name + r' (\d+)', text, re.M)
+    m = re.search(r'^' + name + r'(?:\{[^}]*\})? (\d+)', text, re.M)
     return int(m.group(1)) if m else None
 def values(workload, mode, fn):
     out = []

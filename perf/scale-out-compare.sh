@@ -34,7 +34,7 @@ trap 'cleanup; kill $redis_pid 2>/dev/null || true' EXIT
 wait_port $redis_port
 
 for round in $(seq 1 "$rounds"); do
-  dotnet $srv --port 3201 "${flags[@]}" >"$out/single-$round.log" 2>&1 &
+  dotnet $srv --port 3201 --http-bind off "${flags[@]}" >"$out/single-$round.log" 2>&1 &
   pids+=($!)
   wait_port 3201
   dotnet $lt "${common[@]}" --url ws://127.0.0.1:3201/ --warmup 5 --rate "$rate" --server-pid "${pids[0]}" --summary "$out/single-$round.json" >/dev/null
@@ -42,7 +42,7 @@ for round in $(seq 1 "$rounds"); do
 
   redis-cli -p $redis_port flushall >/dev/null
   for port in 3301 3302 3303; do
-    dotnet $srv --port $port "${flags[@]}" --redis 127.0.0.1:$redis_port >"$out/three-$round-$port.log" 2>&1 &
+    dotnet $srv --port $port --http-bind off "${flags[@]}" --redis 127.0.0.1:$redis_port >"$out/three-$round-$port.log" 2>&1 &
     pids+=($!)
   done
   for port in 3301 3302 3303; do wait_port $port; done

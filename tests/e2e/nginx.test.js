@@ -24,13 +24,14 @@ let cert = '';
 const clients = [];
 
 /** The deploy config with test ports and paths; each substitution must apply exactly once. */
-function testConfig(upstreamPort) {
+function testConfig(upstreamPort, upstreamHttpPort) {
   let conf = readFileSync(path.join(repoRoot, 'deploy/nginx/pipechat.conf'), 'utf8');
   const replace = (from, to) => {
     assert.equal(conf.split(from).length, 2, `deploy/nginx/pipechat.conf should contain "${from}" once`);
     conf = conf.replace(from, to);
   };
   replace('server 127.0.0.1:3001;', `server 127.0.0.1:${upstreamPort};`);
+  replace('server 127.0.0.1:3002;', `server 127.0.0.1:${upstreamHttpPort};`);
   replace('listen 443 ssl;', `listen 127.0.0.1:${tlsPort} ssl;`);
   replace('listen 80;', `listen 127.0.0.1:${httpPort};`);
   replace('/etc/ssl/pipechat/fullchain.pem', path.join(dir, 'cert.pem'));
@@ -47,7 +48,7 @@ before(async () => {
     '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
   ], { stdio: 'ignore' });
   cert = readFileSync(path.join(dir, 'cert.pem'), 'utf8');
-  writeFileSync(path.join(dir, 'pipechat.conf'), testConfig(server.port));
+  writeFileSync(path.join(dir, 'pipechat.conf'), testConfig(server.port, server.httpPort));
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) {
     mkdirSync(path.join(dir, sub));
     chmodSync(path.join(dir, sub), 0o777); // workers may run as nobody
@@ -138,10 +139,16 @@ test('certificate verification stays on by default: an untrusted certificate is 
   assert.match(String(refused.code ?? refused.message), /SELF_SIGNED|self.signed|DEPTH_ZERO/i);
 });
 
-test('plain http on the proxy redirects to https; the server HTTP side is proxied', async () => {
+test('plain http on the proxy redirects to https; the web demo is proxied, /metrics and /api/ are not', async () => {
   const redirect = await get(`http://127.0.0.1:${httpPort}/some/path`);
   assert.equal(redirect.status, 301);
   assert.equal(redirect.headers.location, `https://127.0.0.1/some/path`);
   const health = await get(`https://127.0.0.1:${tlsPort}/healthz`, { ca: cert });
   assert.equal(health.status, 200);
+  const demo = await get(`https://127.0.0.1:${tlsPort}/`, { ca: cert });
+  assert.equal(demo.status, 200);
+  assert.match(demo.body, /app\.js/);
+  for (const closed of ['/metrics', '/api/stats']) {
+    assert.equal((await get(`https://127.0.0.1:${tlsPort}${closed}`, { ca: cert })).status, 403);
+  }
 });

@@ -133,6 +133,9 @@ public sealed class LoadTestOptions
     /// <summary>api: the server's --api-key.</summary>
     public string ApiKey { get; set; } = "";
 
+    /// <summary>api: the server's HTTP port (--http-port) as a base URL; empty: port 3002 on the --url host.</summary>
+    public string ApiUrl { get; set; } = "";
+
     /// <summary>Slow readers or malformed clients take part.</summary>
     public bool HasAbuse => SlowReaders > 0 || Scenario == Scenario.Soak;
 

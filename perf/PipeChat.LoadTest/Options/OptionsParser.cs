@@ -32,7 +32,8 @@ public static class OptionsParser
           --slow-reader-interval SECONDS soak: new slow-reader batch this often (default 60)
           --abuse-interval SECONDS       soak: one malformed client of each kind this often (default 5)
           --sample-interval SECONDS      soak: RSS/CPU/count sample interval (default 60)
-          --api-key KEY                  api: the server's --api-key (senders POST /api/publish, one connection per request)
+          --api-key KEY                  api: the server's --api-key (senders POST /api/publish over kept-alive connections)
+          --api-url URL                  api: the server's HTTP port (default http://<--url host>:3002/)
           --max-message-bytes N          the server's --max-message-bytes (default 1048576)
           --max-chat-payload-bytes N     the server's --max-chat-payload-bytes (default 65536)
           --processes N                  split connections over N child processes
@@ -149,6 +150,9 @@ public static class OptionsParser
                         break;
                     case "--api-key":
                         options.ApiKey = Next();
+                        break;
+                    case "--api-url":
+                        options.ApiUrl = Next();
                         break;
                     case "--max-message-bytes":
                         options.ServerMaxMessageBytes = long.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
@@ -366,6 +370,11 @@ public static class OptionsParser
         if (options.Scenario == Scenario.Api && (options.Processes > 1 || options.UsesTls || options.ApiKey.Length == 0 || options.Senders is < 1 or > 1_000))
         {
             return "api needs --api-key, ws://, one process and 1 to 1000 senders";
+        }
+
+        if (options.ApiUrl.Length > 0 && !(Uri.TryCreate(options.ApiUrl, UriKind.Absolute, out var apiUrl) && apiUrl.Scheme is "http" or "https"))
+        {
+            return "--api-url must be an http:// or https:// URL";
         }
 
         if (options.HasAbuse && (options.Processes > 1 || options.UsesTls || options.Scenario is not (Scenario.Fanout or Scenario.Live or Scenario.Soak)))

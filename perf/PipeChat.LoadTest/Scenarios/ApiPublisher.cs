@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using System.Net.Http.Headers;
 using System.Text;
 using PipeChat.LoadTest.Metrics;
 using PipeChat.LoadTest.Options;
@@ -10,34 +9,45 @@ namespace PipeChat.LoadTest.Scenarios;
 
 /// <summary>
 /// The api scenario's senders: <c>Senders</c> loops that POST room messages to the server API
-/// (/api/publish, docs/api.md) while the WebSocket members of the room receive them. The server
-/// answers one request per connection (Connection: close, no keep-alive), so every request is a
-/// fresh TCP connection, from source addresses spread over 127.0.0.2–251. A message carries the
-/// same <c>"lt":[sender,sequence,timestamp]</c> as the socket scenarios, so delivery, latency,
+/// (/api/publish on the server's HTTP port, docs/api.md) while the WebSocket members of the room
+/// receive them. The senders share one HttpClient whose connections stay alive (one per sender
+/// at most), as an app backend's would. A message carries the same
+/// <c>"lt":[sender,sequence,timestamp]</c> as the socket scenarios, so delivery, latency,
 /// duplicates and seq gaps are checked by the members exactly as for fan-out. A request counts as
 /// sent (and each member's copy as expected) once the API answered 200; anything else is an error.
 /// Open loop (rate 0): each sender starts its next request when the last one is answered.
 /// </summary>
-internal sealed class ApiPublisher(LoadTestOptions options, RunCounters counters, IPEndPoint server)
+internal sealed class ApiPublisher(LoadTestOptions options, RunCounters counters)
 {
     private static readonly TimeSpan s_requestTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>/api/publish on --api-url, or on port 3002 of the --url host.</summary>
+    public static Uri PublishUri(LoadTestOptions options)
+    {
+        var baseUri = options.ApiUrl.Length > 0
+            ? new Uri(options.ApiUrl)
+            : new UriBuilder("http", options.Url.Host, 3002).Uri;
+        return new Uri(baseUri, "/api/publish");
+    }
 
     public async Task RunAsync(Func<bool> running, CancellationToken cancellationToken)
     {
         var perSender = options.Rate > 0 ? options.Rate / options.Senders : 0;
-        await Task.WhenAll(Enumerable.Range(0, options.Senders).Select(s => Task.Run(() => SendLoopAsync(s, perSender, running, cancellationToken), CancellationToken.None)));
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = options.Senders, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) };
+        using var http = new HttpClient(handler) { Timeout = s_requestTimeout };
+        var uri = PublishUri(options);
+        await Task.WhenAll(Enumerable.Range(0, options.Senders).Select(s => Task.Run(() => SendLoopAsync(http, uri, s, perSender, running, cancellationToken), CancellationToken.None)));
     }
 
-    private async Task SendLoopAsync(int sender, double rate, Func<bool> running, CancellationToken cancellationToken)
+    private async Task SendLoopAsync(HttpClient http, Uri uri, int sender, double rate, Func<bool> running, CancellationToken cancellationToken)
     {
         var roomId = ChatWorkload.RoomId(options, 0);
         var prefix = Encoding.UTF8.GetBytes($"{{\"roomid\":\"{roomId}\",\"from\":\"{options.IdPrefix}api{sender}\",\"data\":{{\"lt\":[");
         var suffix = Encoding.UTF8.GetBytes($"],\"p\":\"{new string('x', options.PayloadBytes)}\"}}}}");
         var body = new byte[prefix.Length + suffix.Length + 64];
-        var response = new byte[4096];
+        var authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
         var start = Stopwatch.GetTimestamp();
         long sequence = 0;
-        var attempt = 0;
         while (running() && !cancellationToken.IsCancellationRequested)
         {
             if (rate > 0)
@@ -58,10 +68,7 @@ internal sealed class ApiPublisher(LoadTestOptions options, RunCounters counters
 
             sequence++;
             var length = Build(body, prefix, suffix, sender, sequence, Stopwatch.GetTimestamp());
-            var source = options.SpreadSources && server.AddressFamily == AddressFamily.InterNetwork
-                ? new IPAddress([127, 0, 0, (byte)(2 + ((sender + (attempt++ * options.Senders)) % 250))])
-                : null;
-            var status = await PostAsync(source, body.AsMemory(0, length), response);
+            var status = await PostAsync(http, uri, authorization, body.AsMemory(0, length));
             if (status == 200)
             {
                 Interlocked.Increment(ref counters.Sent);
@@ -69,7 +76,7 @@ internal sealed class ApiPublisher(LoadTestOptions options, RunCounters counters
             }
             else
             {
-                counters.Error(status > 0 ? "api:" + status.ToString(System.Globalization.CultureInfo.InvariantCulture) : status == 0 ? "api:no_response" : "api:io");
+                counters.Error(status > 0 ? "api:" + status.ToString(System.Globalization.CultureInfo.InvariantCulture) : "api:io");
             }
         }
     }
@@ -91,40 +98,19 @@ internal sealed class ApiPublisher(LoadTestOptions options, RunCounters counters
         return at + suffix.Length;
     }
 
-    /// <summary>One request on its own connection; the HTTP status, 0 when the server closed without one, -1 on a socket error or timeout.</summary>
-    private async Task<int> PostAsync(IPAddress? source, ReadOnlyMemory<byte> body, byte[] response)
+    /// <summary>One request on a pooled connection; the HTTP status, -1 on a connection error or timeout.</summary>
+    private static async Task<int> PostAsync(HttpClient http, Uri uri, AuthenticationHeaderValue authorization, ReadOnlyMemory<byte> body)
     {
-        using var timeout = new CancellationTokenSource(s_requestTimeout);
-        using var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ReadOnlyMemoryContent(body) };
+        request.Headers.Authorization = authorization;
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         try
         {
-            if (source is not null)
-            {
-                socket.Bind(new IPEndPoint(source, 0));
-            }
-
-            await socket.ConnectAsync(server, timeout.Token);
-            var head = Encoding.ASCII.GetBytes(
-                $"POST /api/publish HTTP/1.1\r\nHost: {server}\r\nAuthorization: Bearer {options.ApiKey}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n");
-            await socket.SendAsync(head, SocketFlags.None, timeout.Token);
-            await socket.SendAsync(body, SocketFlags.None, timeout.Token);
-
-            // Only the status line matters; read until the server closes (Connection: close).
-            var received = 0;
-            while (true)
-            {
-                var read = await socket.ReceiveAsync(response.AsMemory(received < response.Length ? received : 0), SocketFlags.None, timeout.Token);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                received = Math.Min(received + read, response.Length);
-            }
-
-            return received >= 12 && Utf8Parser.TryParse(response.AsSpan(9, 3), out int status, out _) ? status : 0;
+            using var response = await http.SendAsync(request);
+            await response.Content.LoadIntoBufferAsync();
+            return (int)response.StatusCode;
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
             return -1;
         }

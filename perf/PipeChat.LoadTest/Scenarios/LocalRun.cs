@@ -80,7 +80,7 @@ internal sealed class LocalRun
             var drivers = new List<Task>();
             if (_options.Scenario == Scenario.Api)
             {
-                drivers.Add(new ApiPublisher(_options, _counters, _server).RunAsync(() => _workload.Running, runStop.Token));
+                drivers.Add(new ApiPublisher(_options, _counters).RunAsync(() => _workload.Running, runStop.Token));
             }
             else if (_options.Scenario != Scenario.Connect)
             {

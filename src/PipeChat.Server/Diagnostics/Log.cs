@@ -8,6 +8,9 @@ internal static partial class Log
     [LoggerMessage(1, LogLevel.Information, "PipeChat listening on {Scheme}://{Address}:{Port} (echo path: {EchoPath}, auth: {Auth})")]
     public static partial void Listening(ILogger logger, string scheme, string address, int port, string echoPath, string auth);
 
+    [LoggerMessage(30, LogLevel.Information, "PipeChat HTTP endpoint on {Scheme}://{Address}:{Port}: /metrics, /healthz, web demo, server API {Api}")]
+    public static partial void ListeningHttp(ILogger logger, string scheme, string address, int port, string api);
+
     [LoggerMessage(2, LogLevel.Debug, "Connection {ConnectionId} refused at handshake: {Status} {Reason}")]
     public static partial void HandshakeRefused(ILogger logger, string connectionId, int status, string reason);
 

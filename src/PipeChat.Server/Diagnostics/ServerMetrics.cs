@@ -1,15 +1,19 @@
 using System.Diagnostics.Metrics;
-using System.Globalization;
-using System.Text;
 
 namespace PipeChat.Server.Diagnostics;
 
 /// <summary>
-/// Counters kept as plain fields (one Interlocked add on the hot path), published through
-/// System.Diagnostics.Metrics (meter "PipeChat", for dotnet-counters) and as Prometheus text at /metrics.
+/// The server's counters, kept as plain fields (one Interlocked add on the hot path) and published
+/// only through System.Diagnostics.Metrics: the meter "PipeChat", read by dotnet-counters and,
+/// through <see cref="PrometheusExport"/>, served as Prometheus text at /metrics on the HTTP port.
+/// The exporter derives each series' name from its instrument: dots become underscores, the unit
+/// (By, ms) is appended unless the name ends with it, and counters get _total.
 /// </summary>
 public sealed class ServerMetrics : IDisposable
 {
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "PipeChat";
+
     private readonly Meter _meter;
     private long _connectionsAccepted;
     private long _connectionsOpen;
@@ -25,27 +29,39 @@ public sealed class ServerMetrics : IDisposable
 
     public ServerMetrics()
     {
-        _meter = new Meter("PipeChat");
-        _meter.CreateObservableCounter("pipechat.connections.accepted", () => Volatile.Read(ref _connectionsAccepted));
-        _meter.CreateObservableUpDownCounter("pipechat.connections.open", () => Volatile.Read(ref _connectionsOpen));
-        _meter.CreateObservableCounter("pipechat.handshakes.refused", () => Volatile.Read(ref _handshakesRefused));
-        _meter.CreateObservableCounter("pipechat.messages.in", () => Volatile.Read(ref _messagesIn));
-        _meter.CreateObservableCounter("pipechat.messages.out", () => Volatile.Read(ref _messagesOut));
-        _meter.CreateObservableCounter("pipechat.bytes.in", () => Volatile.Read(ref _bytesIn), "By");
-        _meter.CreateObservableCounter("pipechat.bytes.out", () => Volatile.Read(ref _bytesOut), "By");
-        _meter.CreateObservableCounter("pipechat.protocol_errors", () => Volatile.Read(ref _protocolErrors));
-        _meter.CreateObservableCounter("pipechat.slow_consumers.dropped", () => Volatile.Read(ref _slowConsumers));
-        _meter.CreateObservableUpDownCounter("pipechat.queue.bytes", () => QueuedBytes?.Invoke() ?? 0, "By");
+        _meter = new Meter(MeterName);
+        Counter("pipechat.connections.accepted", "TCP connections accepted", () => Volatile.Read(ref _connectionsAccepted));
+        Gauge("pipechat.connections.open", "WebSocket connections open", () => Volatile.Read(ref _connectionsOpen));
+        Counter("pipechat.handshakes.refused", "upgrade requests refused", () => Volatile.Read(ref _handshakesRefused));
+        Counter("pipechat.messages.in", "WebSocket messages received", () => Volatile.Read(ref _messagesIn));
+        Counter("pipechat.messages.out", "WebSocket frames sent", () => Volatile.Read(ref _messagesOut));
+        Counter("pipechat.bytes.in", "message payload bytes received", () => Volatile.Read(ref _bytesIn));
+        Counter("pipechat.bytes.out", "frame bytes sent", () => Volatile.Read(ref _bytesOut));
+        Counter("pipechat.protocol_errors", "connections closed for protocol violations", () => Volatile.Read(ref _protocolErrors));
+        Counter("pipechat.slow_consumers.dropped", "connections closed for exceeding the outbound queue limit", () => Volatile.Read(ref _slowConsumers));
+        Gauge("pipechat.queue.bytes", "outbound bytes queued over all connections", () => QueuedBytes?.Invoke() ?? 0, "By");
+        Gauge("process.resident_memory.bytes", "resident set size (RSS)", () => Environment.WorkingSet, "By");
+        Gauge("pipechat.gc.heap.bytes", "managed heap size after the last garbage collection", () => GC.GetGCMemoryInfo().HeapSizeBytes, "By");
+        Gauge("pipechat.gc.fragmented.bytes", "free space inside the managed heap after the last collection", () => GC.GetGCMemoryInfo().FragmentedBytes, "By");
+        Gauge("pipechat.gc.committed.bytes", "memory committed by the garbage collector", () => GC.GetGCMemoryInfo().TotalCommittedBytes, "By");
+        Counter("pipechat.gc.collections", "garbage collections (all generations)", () => GC.CollectionCount(0));
+        Counter("pipechat.gc.full_collections", "full (gen2) garbage collections", () => GC.CollectionCount(2));
+        Counter("pipechat.gc.pause.milliseconds", "time the process was paused by garbage collections", () => (long)GC.GetTotalPauseDuration().TotalMilliseconds, "ms");
+        Counter("pipechat.gc.allocated.bytes", "bytes allocated on the managed heap since start", () => GC.GetTotalAllocatedBytes(), "By");
+        DeflateCounter("pipechat.deflate.connections", "connections that negotiated permessage-deflate", _ => Volatile.Read(ref _deflateConnections));
+        DeflateCounter("pipechat.deflate.messages.in", "compressed messages received", _ => Volatile.Read(ref _compressedMessagesIn));
+        DeflateCounter("pipechat.deflate.messages.compressed", "outgoing messages compressed (once each, however many recipients share the frame)", counts => counts.Compressed);
+        DeflateCounter("pipechat.deflate.messages.incompressible", "outgoing messages sent plain because compression did not make them smaller", counts => counts.Incompressible);
     }
+
+    /// <summary>The meter every instrument belongs to.</summary>
+    public Meter Meter => _meter;
 
     /// <summary>Outbound bytes queued over all connections, summed when read (nothing on the hot path).</summary>
     public Func<long>? QueuedBytes { get; set; }
 
-    /// <summary>permessage-deflate counters (messages compressed once each, sent plain because compression did not pay), when the extension is on.</summary>
+    /// <summary>permessage-deflate counters (messages compressed once each, sent plain because compression did not pay), when the extension is on; the deflate series are absent otherwise.</summary>
     public Func<(long Compressed, long Incompressible)>? DeflateCounts { get; set; }
-
-    /// <summary>Extra gauges (rooms, users) supplied by the chat layer.</summary>
-    public Func<(string Name, string Help, long Value)[]>? ExtraGauges { get; set; }
 
     public long ConnectionsOpen => Volatile.Read(ref _connectionsOpen);
 
@@ -57,6 +73,19 @@ public sealed class ServerMetrics : IDisposable
 
     /// <summary>WebSocket frames sent so far.</summary>
     public long MessagesOut => Volatile.Read(ref _messagesOut);
+
+    /// <summary>
+    /// Publishes gauges a layer supplies as (Prometheus name, help, value) rows, e.g. the chat
+    /// layer's rooms and users: one observable gauge per row present now, each reading its row by
+    /// name whenever the meter is observed.
+    /// </summary>
+    public void AddGauges(Func<(string Name, string Help, long Value)[]> gauges)
+    {
+        foreach (var (name, help, _) in gauges())
+        {
+            _meter.CreateObservableGauge(name, () => ValueOf(gauges(), name), description: help);
+        }
+    }
 
     public void ConnectionAccepted() => Interlocked.Increment(ref _connectionsAccepted);
 
@@ -88,59 +117,27 @@ public sealed class ServerMetrics : IDisposable
     /// <summary>A compressed message arrived (counted in <see cref="MessageIn"/> too, with its decompressed size).</summary>
     public void CompressedMessageIn() => Interlocked.Increment(ref _compressedMessagesIn);
 
-    /// <summary>Prometheus text exposition format 0.0.4.</summary>
-    public string RenderPrometheus()
-    {
-        var sb = new StringBuilder(2048);
-        Counter(sb, "pipechat_connections_accepted_total", "TCP connections accepted", _connectionsAccepted);
-        Gauge(sb, "pipechat_connections_open", "WebSocket connections open", _connectionsOpen);
-        Counter(sb, "pipechat_handshakes_refused_total", "upgrade requests refused", _handshakesRefused);
-        Counter(sb, "pipechat_messages_in_total", "WebSocket messages received", _messagesIn);
-        Counter(sb, "pipechat_messages_out_total", "WebSocket frames sent", _messagesOut);
-        Counter(sb, "pipechat_bytes_in_total", "message payload bytes received", _bytesIn);
-        Counter(sb, "pipechat_bytes_out_total", "frame bytes sent", _bytesOut);
-        Counter(sb, "pipechat_protocol_errors_total", "connections closed for protocol violations", _protocolErrors);
-        Counter(sb, "pipechat_slow_consumers_dropped_total", "connections closed for exceeding the outbound queue limit", _slowConsumers);
-        Gauge(sb, "pipechat_queue_bytes", "outbound bytes queued over all connections", QueuedBytes?.Invoke() ?? 0);
-        var gc = GC.GetGCMemoryInfo();
-        Gauge(sb, "process_resident_memory_bytes", "resident set size (RSS)", Environment.WorkingSet);
-        Gauge(sb, "pipechat_gc_heap_bytes", "managed heap size after the last garbage collection", gc.HeapSizeBytes);
-        Gauge(sb, "pipechat_gc_fragmented_bytes", "free space inside the managed heap after the last collection", gc.FragmentedBytes);
-        Gauge(sb, "pipechat_gc_committed_bytes", "memory committed by the garbage collector", gc.TotalCommittedBytes);
-        Counter(sb, "pipechat_gc_collections_total", "garbage collections (all generations)", GC.CollectionCount(0));
-        Counter(sb, "pipechat_gc_full_collections_total", "full (gen2) garbage collections", GC.CollectionCount(2));
-        Counter(sb, "pipechat_gc_pause_milliseconds_total", "time the process was paused by garbage collections", (long)GC.GetTotalPauseDuration().TotalMilliseconds);
-        Counter(sb, "pipechat_gc_allocated_bytes_total", "bytes allocated on the managed heap since start", GC.GetTotalAllocatedBytes());
-        if (DeflateCounts is { } deflate)
-        {
-            var (compressed, incompressible) = deflate();
-            Counter(sb, "pipechat_deflate_connections_total", "connections that negotiated permessage-deflate", _deflateConnections);
-            Counter(sb, "pipechat_deflate_messages_in_total", "compressed messages received", _compressedMessagesIn);
-            Counter(sb, "pipechat_deflate_messages_compressed_total", "outgoing messages compressed (once each, however many recipients share the frame)", compressed);
-            Counter(sb, "pipechat_deflate_messages_incompressible_total", "outgoing messages sent plain because compression did not make them smaller", incompressible);
-        }
+    public void Dispose() => _meter.Dispose();
 
-        if (ExtraGauges is { } extra)
+    private static IEnumerable<Measurement<long>> ValueOf((string Name, string Help, long Value)[] rows, string name)
+    {
+        foreach (var row in rows)
         {
-            foreach (var (name, help, value) in extra())
+            if (row.Name == name)
             {
-                Gauge(sb, name, help, value);
+                return [new Measurement<long>(row.Value)];
             }
         }
 
-        return sb.ToString();
+        return [];
     }
 
-    public void Dispose() => _meter.Dispose();
+    private void Counter(string name, string help, Func<long> read, string? unit = null)
+        => _meter.CreateObservableCounter(name, read, unit, help);
 
-    private static void Counter(StringBuilder sb, string name, string help, long value) => Write(sb, name, help, "counter", value);
+    private void Gauge(string name, string help, Func<long> read, string? unit = null)
+        => _meter.CreateObservableGauge(name, read, unit, help);
 
-    private static void Gauge(StringBuilder sb, string name, string help, long value) => Write(sb, name, help, "gauge", value);
-
-    private static void Write(StringBuilder sb, string name, string help, string type, long value)
-    {
-        sb.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
-        sb.Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
-        sb.Append(name).Append(' ').Append(Volatile.Read(ref value).ToString(CultureInfo.InvariantCulture)).Append('\n');
-    }
+    private void DeflateCounter(string name, string help, Func<(long Compressed, long Incompressible), long> read)
+        => _meter.CreateObservableCounter(name, () => DeflateCounts is { } counts ? [new Measurement<long>(read(counts()))] : (IEnumerable<Measurement<long>>)[], description: help);
 }

@@ -136,6 +136,7 @@ internal static class OptionsLoader
     private static void Validate(ServerOptions o)
     {
         Range(nameof(o.Port), o.Port, 0, 65535);
+        Range(nameof(o.HttpPort), o.HttpPort, 0, 65535);
         Range(nameof(o.ListenBacklog), o.ListenBacklog, 1, 65535);
         Range(nameof(o.MaxMessageBytes), o.MaxMessageBytes, 1, 1L << 31);
         Range(nameof(o.MaxRequestHeaderBytes), o.MaxRequestHeaderBytes, 512, 1024 * 1024);
@@ -170,6 +171,17 @@ internal static class OptionsLoader
         if (o.Bind is not ("any" or "loopback") && !System.Net.IPAddress.TryParse(o.Bind, out _))
         {
             throw Bad(Find(nameof(o.Bind)), o.Bind, "any, loopback or an IP address");
+        }
+
+        if (o.HttpBind is not ("any" or "loopback" or "off") && !System.Net.IPAddress.TryParse(o.HttpBind, out _))
+        {
+            throw Bad(Find(nameof(o.HttpBind)), o.HttpBind, "loopback, any, an IP address or off");
+        }
+
+        if (o.HttpBind != "off" && o.HttpPort != 0 && o.HttpPort == o.Port)
+        {
+            var s = Find(nameof(o.HttpPort));
+            throw new ConfigurationException($"{s.Flag} ({s.EnvironmentVariable}) must differ from --port ({o.Port}): the HTTP endpoint has a port of its own (--http-bind off turns it off)");
         }
 
         if ((o.TlsCert is null) != (o.TlsKey is null))

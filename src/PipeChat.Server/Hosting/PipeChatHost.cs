@@ -4,8 +4,6 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,11 +12,17 @@ using Microsoft.Extensions.Logging;
 using PipeChat.Server.Chat;
 using PipeChat.Server.Connections;
 using PipeChat.Server.Diagnostics;
+using PipeChat.Server.Http;
+using PipeChat.Server.Http.Api;
 using PipeChat.Server.Transport;
 
 namespace PipeChat.Server.Hosting;
 
-/// <summary>Builds the PipeChat server: generic host, Kestrel, and our connection handler on one port.</summary>
+/// <summary>
+/// Builds the PipeChat server: one WebApplication on Kestrel with two endpoints, the WebSocket
+/// port (PipeChat's own connection handler) and the HTTP port (ASP.NET Core's HTTP pipeline:
+/// server API, /metrics, /healthz, web demo).
+/// </summary>
 public static class PipeChatHost
 {
     /// <summary>Builds (does not start) the server from command-line arguments, environment and appsettings.json.</summary>
@@ -41,7 +45,9 @@ public static class PipeChatHost
 
         var certificate = options.TlsCert is null ? null : LoadCertificate(options.TlsCert, options.TlsKey!);
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton<ServerMetrics>();
+        var metrics = new ServerMetrics();
+        builder.Services.AddSingleton(metrics);
+        builder.Services.AddPipeChatMetrics(metrics);
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<ChatApplication>();
         builder.Services.AddSingleton(sp => new ServerContext(
@@ -61,12 +67,12 @@ public static class PipeChatHost
             builder.Services.AddSingleton<IConnectionListenerFactory>(new LeanSocketTransportFactory(options.ListenBacklog));
         }
 
+        var endpoints = new BoundEndpoints();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            void Configure(ListenOptions listen)
+            void UseTls(ListenOptions listen)
             {
-                listen.Protocols = HttpProtocols.Http1;
                 if (certificate is not null)
                 {
                     listen.UseHttps(new HttpsConnectionAdapterOptions
@@ -76,30 +82,32 @@ public static class PipeChatHost
                         HandshakeTimeout = TimeSpan.FromSeconds(options.HandshakeTimeoutSeconds),
                     });
                 }
-
-                listen.UseConnectionHandler<WebSocketConnectionHandler>();
             }
 
-            switch (options.Bind)
+            Listen(kestrel, options.Bind, options.Port, listen =>
             {
-                case "any":
-                    kestrel.ListenAnyIP(options.Port, Configure);
-                    break;
-                case "loopback":
-                    kestrel.Listen(IPAddress.Loopback, options.Port, Configure);
-                    break;
-                default:
-                    kestrel.Listen(IPAddress.Parse(options.Bind), options.Port, Configure);
-                    break;
+                endpoints.WebSocket = listen;
+                listen.Protocols = HttpProtocols.Http1;
+                UseTls(listen);
+                listen.UseConnectionHandler<WebSocketConnectionHandler>();
+            });
+            if (options.HttpBind != "off")
+            {
+                // No connection handler: Kestrel's HTTP/1.1 (and HTTP/2 over TLS, by ALPN) into the app's pipeline.
+                Listen(kestrel, options.HttpBind, options.HttpPort, listen =>
+                {
+                    endpoints.Http = listen;
+                    listen.Protocols = certificate is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2;
+                    UseTls(listen);
+                });
             }
         });
 
+        builder.Services.AddSingleton(endpoints);
         var app = builder.Build();
         var server = app.Services.GetRequiredService<ServerContext>();
-        if (options.ApiKey is not null)
-        {
-            server.Api = new Http.Api.ServerApi(options, app.Services.GetRequiredService<ChatApplication>(), server.Metrics);
-        }
+        var api = options.ApiKey is null ? null : new ApiHandlers(options, app.Services.GetRequiredService<ChatApplication>(), server.Metrics);
+        HttpSite.Map(app, server, api);
 
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStarted.Register(() =>
@@ -110,27 +118,49 @@ public static class PipeChatHost
             }
 
             server.Sessions.Start(TimeSpan.FromMilliseconds(Math.Clamp(options.HandshakeTimeoutSeconds * 250, 100, 1000)));
+            // With port 0 the options learn the ports bound (the WebSocket port's 404 and /config.json name them).
+            options.Port = endpoints.WebSocket?.IPEndPoint?.Port ?? options.Port;
+            options.HttpPort = endpoints.Http?.IPEndPoint?.Port ?? options.HttpPort;
             var chat = app.Services.GetRequiredService<ChatApplication>();
-            server.Metrics.ExtraGauges = chat.Gauges;
+            server.Metrics.AddGauges(chat.Gauges);
             server.Metrics.QueuedBytes = () => server.Sessions.Snapshot().Sum(session => session.QueuedBytes);
             server.Degraded = () => chat.Degraded;
             chat.Start();
-            Log.Listening(server.Logger, certificate is null ? "ws" : "wss", options.Bind, GetPort(app),
+            Log.Listening(server.Logger, certificate is null ? "ws" : "wss", options.Bind, options.Port,
                 options.EchoPath ?? "off", options.AuthSecret is null ? "off (id from the URL)" : "JWT HS256");
+            if (endpoints.Http is not null)
+            {
+                Log.ListeningHttp(server.Logger, certificate is null ? "http" : "https", options.HttpBind, options.HttpPort, options.ApiKey is null ? "off" : "on");
+            }
             RuntimeKnobs.LogEffective(server.Logger, options);
         });
         lifetime.ApplicationStopping.Register(() => BeginShutdown(server));
         lifetime.ApplicationStopped.Register(server.Sessions.Dispose);
-        lifetime.ApplicationStopped.Register(() => server.Api?.Dispose());
+        lifetime.ApplicationStopped.Register(() => api?.Dispose());
+        lifetime.ApplicationStopped.Register(metrics.Dispose);
         return app;
     }
 
-    /// <summary>The port actually bound (useful with --port 0).</summary>
-    public static int GetPort(WebApplication app)
+    /// <summary>The WebSocket port actually bound (useful with --port 0), once started.</summary>
+    public static int GetPort(WebApplication app) => app.Services.GetRequiredService<BoundEndpoints>().WebSocket?.IPEndPoint?.Port ?? 0;
+
+    /// <summary>The HTTP port actually bound (useful with --http-port 0), once started; 0 with --http-bind off.</summary>
+    public static int GetHttpPort(WebApplication app) => app.Services.GetRequiredService<BoundEndpoints>().Http?.IPEndPoint?.Port ?? 0;
+
+    private static void Listen(KestrelServerOptions kestrel, string bind, int port, Action<ListenOptions> configure)
     {
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
-        var first = addresses?.FirstOrDefault();
-        return first is null ? 0 : new Uri(first.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal)).Port;
+        switch (bind)
+        {
+            case "any":
+                kestrel.ListenAnyIP(port, configure);
+                break;
+            case "loopback":
+                kestrel.Listen(IPAddress.Loopback, port, configure);
+                break;
+            default:
+                kestrel.Listen(IPAddress.Parse(bind), port, configure);
+                break;
+        }
     }
 
     private static void BeginShutdown(ServerContext server)

@@ -8,6 +8,12 @@ public sealed class ServerOptions
     /// <summary>Address to listen on: "any" (all interfaces, IPv4 and IPv6), "loopback", or an IP address.</summary>
     public string Bind { get; set; } = "any";
 
+    /// <summary>Port of the HTTP endpoint (server API, /metrics, web demo); 0 picks a free port.</summary>
+    public int HttpPort { get; set; } = 3002;
+
+    /// <summary>Address of the HTTP endpoint: "loopback" (default), "any", an IP address, or "off" (no HTTP endpoint).</summary>
+    public string HttpBind { get; set; } = "loopback";
+
     /// <summary>Pending-connection queue of the listening socket (the kernel caps it at net.core.somaxconn).</summary>
     public int ListenBacklog { get; set; } = 4096;
 

@@ -35,8 +35,10 @@ internal static class SettingsTable
 {
     public static readonly Setting[] All =
     [
-        new(nameof(ServerOptions.Port), "TCP port for ws:// (or wss:// with TLS), HTTP health and metrics"),
+        new(nameof(ServerOptions.Port), "TCP port for ws:// (or wss:// with TLS) and a plain GET /healthz for load balancers"),
         new(nameof(ServerOptions.Bind), "listen address: any, loopback, or an IP address"),
+        new(nameof(ServerOptions.HttpPort), "TCP port of the HTTP endpoint: server API (/api/), /metrics, /healthz and the web demo; HTTP/1.1, or HTTP/1.1 and HTTP/2 with TLS (--tls-cert); 0: a free port"),
+        new(nameof(ServerOptions.HttpBind), "listen address of the HTTP endpoint: loopback, any, an IP address, or off (no HTTP endpoint)"),
         new(nameof(ServerOptions.ListenBacklog), "listen backlog: connections the kernel queues before they are accepted (bursts of connects)"),
         new(nameof(ServerOptions.Transport), "socket transport: pipechat (lean, frames sent straight from shared buffers) or kestrel (Kestrel's sockets transport); TLS always uses kestrel"),
         new(nameof(ServerOptions.TlsCert), "PEM certificate (chain) file; with --tls-key the port serves wss:// (TLS 1.2+)"),

@@ -2,76 +2,43 @@ using System.Buffers;
 using System.Text;
 using PipeChat.Protocol.Handshake;
 using PipeChat.Server.Connections;
-using PipeChat.Server.Http.Api;
 
 namespace PipeChat.Server.Http;
 
 /// <summary>
 /// Answers plain HTTP requests on the WebSocket port, one request per connection
-/// (Connection: close): the server API under /api/ (when configured), /healthz, /metrics, the
-/// web demo's files (wwwroot), a short page at / when there is no demo, 426 for chat paths
-/// requested without an upgrade, 404 for anything else; POST only to the API (else 405).
+/// (Connection: close): <c>GET /healthz</c> for load balancers, 426 for chat paths requested
+/// without an upgrade, and 404 for anything else, naming the HTTP port that serves the server
+/// API, /metrics and the web demo (see <see cref="HttpSite"/>).
 /// </summary>
 internal static class HttpEndpoints
 {
-    /// <summary>Answers <paramref name="request"/>; <paramref name="afterHead"/>: the bytes received after its head (a POST's body).</summary>
+    /// <summary>Answers <paramref name="request"/>; <paramref name="afterHead"/>: the bytes received after its head (a POST's body, skipped).</summary>
     public static HttpAnswer Respond(in HandshakeRequest request, in ReadOnlySequence<byte> afterHead, IBufferWriter<byte> output, ServerContext server)
     {
-        if (ServerApi.IsApiPath(request.Path))
-        {
-            return ServerApi.Begin(server.Api, request, afterHead, output);
-        }
-
-        if (request.IsPost)
-        {
-            HandshakeResponse.WriteError(output, new HandshakeError(405, "method POST not allowed, use GET"));
-            return HttpAnswer.Refused(request.ContentLength, afterHead.Length);
-        }
-
-        Respond(request, output, server);
-        return HttpAnswer.Done;
-    }
-
-    public static void Respond(in HandshakeRequest request, IBufferWriter<byte> output, ServerContext server)
-    {
         var path = request.Path;
-        if (path.SequenceEqual("/healthz"u8))
+        if (path.SequenceEqual("/healthz"u8) && !request.IsPost)
         {
-            // Degraded still answers 200: the node serves its own clients, so keep routing to it.
-            var body = server.ShuttingDown ? "shutting down\n"u8
-                : server.Degraded?.Invoke() == true ? "degraded: redis unavailable\n"u8
-                : "ok\n"u8;
-            HandshakeResponse.WriteResponse(output, server.ShuttingDown ? 503 : 200, "text/plain; charset=utf-8"u8, body);
-            return;
+            HandshakeResponse.WriteResponse(output, server.ShuttingDown ? 503 : 200, "text/plain; charset=utf-8"u8, Health.Text(server.ShuttingDown, server.Degraded));
         }
-
-        if (path.SequenceEqual("/metrics"u8))
-        {
-            var text = server.Metrics.RenderPrometheus();
-            HandshakeResponse.WriteResponse(output, 200, "text/plain; version=0.0.4; charset=utf-8"u8, Encoding.UTF8.GetBytes(text));
-            return;
-        }
-
-        if (server.StaticFiles.TryGet(path, out var file, out var contentType))
-        {
-            HandshakeResponse.WriteResponse(output, 200, contentType, file);
-            return;
-        }
-
-        if (path.SequenceEqual("/"u8))
-        {
-            HandshakeResponse.WriteResponse(output, 200, "text/plain; charset=utf-8"u8,
-                "PipeChat WebSocket chat server. Connect with ws://host:port/<your-id>; health at /healthz, metrics at /metrics.\n"u8);
-            return;
-        }
-
-        if (IsSingleSegment(path))
+        else if (IsSingleSegment(path) && !request.IsPost && !path.SequenceEqual("/metrics"u8) && !path.SequenceEqual("/healthz"u8))
         {
             HandshakeResponse.WriteError(output, new HandshakeError(426, "this path speaks WebSocket: send an Upgrade request"));
-            return;
+        }
+        else
+        {
+            HandshakeResponse.WriteResponse(output, 404, "text/plain; charset=utf-8"u8, Encoding.UTF8.GetBytes(NotHere(server)));
         }
 
-        HandshakeResponse.WriteError(output, new HandshakeError(404, "not found"));
+        return HttpAnswer.Refused(request.ContentLength, afterHead.Length);
+    }
+
+    private static string NotHere(ServerContext server)
+    {
+        var options = server.Options;
+        return options.HttpBind == "off"
+            ? "not found: this port serves WebSocket upgrades and GET /healthz; the HTTP endpoint (server API, /metrics, web demo) is off (--http-bind off)\n"
+            : $"not found: this port serves WebSocket upgrades and GET /healthz; the server API (/api/), /metrics and the web demo are on the HTTP port {options.HttpPort} (--http-port, bound to {options.HttpBind})\n";
     }
 
     private static bool IsSingleSegment(ReadOnlySpan<byte> path)

@@ -4,7 +4,8 @@ using System.Text;
 namespace PipeChat.Server.Http;
 
 /// <summary>
-/// The web demo's files, read once at start-up from wwwroot beside the executable. Only files
+/// The web demo's files as the WebSocket port once served them (ServerContext still builds it;
+/// nothing reads it now that the demo is on the HTTP port: it goes at merge). Only files
 /// found then are served, by exact path, so no request can reach outside the folder.
 /// </summary>
 internal sealed class StaticFiles

@@ -8,13 +8,29 @@ const TIME_LABEL_GAP_MS = 3 * 60 * 1000; // a time label when 3+ minutes passed,
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 
-/** ws(s)://host of this page, or ?server=… */
-function serverUrl() {
+/**
+ * Where to connect: ?server=…; else, when PipeChat's HTTP port served this page, its WebSocket
+ * port (from config.json); else (a proxy in front routes upgrades) this page's own host.
+ */
+async function serverUrl() {
   if (params.get('server')) {
     return params.get('server');
   }
+  try {
+    const response = await fetch('config.json');
+    if (response.ok) {
+      const config = await response.json();
+      if (config.httpPort === Number(location.port || (location.protocol === 'https:' ? 443 : 80))) {
+        return `${config.webSocketScheme}://${location.hostname}:${config.webSocketPort}`;
+      }
+    }
+  } catch {
+    // No config: connect to this page's host.
+  }
   return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}`;
 }
+
+const wsUrl = await serverUrl();
 
 let client = null;
 let me = null;
@@ -234,7 +250,7 @@ function setStatus(state, text) {
 // ---- the client -----------------------------------------------------------------------------
 
 function start(id, token) {
-  const options = { url: serverUrl(), adapter: webSocketAdapter(), reconnectDelay: 300, reconnectMaxDelay: 5000 };
+  const options = { url: wsUrl, adapter: webSocketAdapter(), reconnectDelay: 300, reconnectMaxDelay: 5000 };
   if (token) {
     options.token = token;
   } else {

@@ -22,7 +22,7 @@ public sealed class ApiScaleOutTests(RedisServer redis) : IClassFixture<RedisSer
             await carol.JoinAsync(room);
 
             // Publish on a node where the room has no member: Redis numbers it, the other node delivers it.
-            var published = await ApiClient.PostAsync(api.Port, "/api/publish", $$$"""{"roomid":"{{{room}}}","from":"system","data":{"text":"from the backend"}}""");
+            var published = await ApiClient.PostAsync(api.HttpPort, "/api/publish", $$$"""{"roomid":"{{{room}}}","from":"system","data":{"text":"from the backend"}}""");
             Assert.Equal("""{"seq":1}""", published.Body);
             foreach (var member in new[] { bob, carol })
             {
@@ -38,19 +38,19 @@ public sealed class ApiScaleOutTests(RedisServer redis) : IClassFixture<RedisSer
 
             // A private message reaches the user on the other node once its subscription is up.
             await Nodes.EventuallyAsync(async () =>
-                (await ApiClient.PostAsync(api.Port, "/api/notice", $$$"""{"id":"{{{bobId}}}","from":"shop","data":{"info":"shipped"}}""")).Body == """{"online":true}""",
+                (await ApiClient.PostAsync(api.HttpPort, "/api/notice", $$$"""{"id":"{{{bobId}}}","from":"shop","data":{"info":"shipped"}}""")).Body == """{"online":true}""",
                 "notice delivered across nodes");
             Assert.Equal("shipped", (await bob.NextAsync("notice")).GetProperty("data").GetProperty("info").GetString());
 
-            Assert.Equal("""{"ok":true}""", (await ApiClient.PostAsync(api.Port, "/api/broadcast", """{"from":"ops","data":"maintenance"}""")).Body);
+            Assert.Equal("""{"ok":true}""", (await ApiClient.PostAsync(api.HttpPort, "/api/broadcast", """{"from":"ops","data":"maintenance"}""")).Body);
             Assert.Equal("maintenance", (await carol.NextAsync("broadcast")).GetProperty("data").GetString());
 
-            var members = await ApiClient.PostAsync(api.Port, "/api/members", $$"""{"roomid":"{{room}}"}""");
+            var members = await ApiClient.PostAsync(api.HttpPort, "/api/members", $$"""{"roomid":"{{room}}"}""");
             Assert.Equal(2, members.Json.GetProperty("count").GetInt32());
-            var online = await ApiClient.PostAsync(api.Port, "/api/online", $$"""{"id":"{{bobId}}"}""");
+            var online = await ApiClient.PostAsync(api.HttpPort, "/api/online", $$"""{"id":"{{bobId}}"}""");
             Assert.True(online.Json.GetProperty("online").GetBoolean());
 
-            var disconnected = await ApiClient.PostAsync(api.Port, "/api/disconnect", $$"""{"id":"{{bobId}}","reason":"kicked"}""");
+            var disconnected = await ApiClient.PostAsync(api.HttpPort, "/api/disconnect", $$"""{"id":"{{bobId}}","reason":"kicked"}""");
             Assert.Equal("""{"disconnected":true}""", disconnected.Body);
             await Nodes.EventuallyAsync(() => Task.FromResult(bob.Closed.IsCompleted), "bob closed by the other node");
             Assert.Equal(WebSocketCloseStatus.PolicyViolation, bob.CloseStatus);

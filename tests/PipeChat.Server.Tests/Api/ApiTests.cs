@@ -19,7 +19,7 @@ public sealed class ApiTests
         await alice.SendAsync("""{"type":"room","data":{"roomid":"r1","data":{"text":"first"}},"ref":"m1"}""");
         Assert.Equal(1, (await alice.ExpectAsync(Messages.OfType("ack"))).Data.Num("seq"));
 
-        var response = await ApiClient.PostAsync(server.Port, "/api/publish", """{"roomid":"r1","from":"system","data":{"text":"order 7 shipped","n":[1,"二"]}}""");
+        var response = await ApiClient.PostAsync(server.HttpPort, "/api/publish", """{"roomid":"r1","from":"system","data":{"text":"order 7 shipped","n":[1,"二"]}}""");
 
         Assert.Equal(200, response.Status);
         Assert.Equal("application/json", response.ContentType);
@@ -45,8 +45,8 @@ public sealed class ApiTests
     {
         await using var server = await TestServer.StartAsync(ApiClient.ServerArgs);
 
-        Assert.Equal("""{"seq":1}""", (await ApiClient.PostAsync(server.Port, "/api/publish", """{"roomid":"empty","from":"teacher","data":"class starts at 9"}""")).Body);
-        Assert.Equal("""{"seq":2}""", (await ApiClient.PostAsync(server.Port, "/api/publish", """{"roomid":"empty","from":"teacher","data":"bring a pen"}""")).Body);
+        Assert.Equal("""{"seq":1}""", (await ApiClient.PostAsync(server.HttpPort, "/api/publish", """{"roomid":"empty","from":"teacher","data":"class starts at 9"}""")).Body);
+        Assert.Equal("""{"seq":2}""", (await ApiClient.PostAsync(server.HttpPort, "/api/publish", """{"roomid":"empty","from":"teacher","data":"bring a pen"}""")).Body);
 
         await using var carol = await ChatClient.ConnectAsync(server, "/carol");
         var joined = await JoinAsync(carol, "empty", ",\"since\":0");
@@ -62,8 +62,8 @@ public sealed class ApiTests
         await using var phone = await ChatClient.ConnectAsync(server, "/bob");
         await using var desk = await ChatClient.ConnectAsync(server, "/?id=bob");
 
-        var online = await ApiClient.PostAsync(server.Port, "/api/notice", """{"id":"bob","from":"shop","data":{"info":"your order shipped"}}""");
-        var offline = await ApiClient.PostAsync(server.Port, "/api/notice", """{"id":"nobody","from":"shop","data":{"info":"lost"}}""");
+        var online = await ApiClient.PostAsync(server.HttpPort, "/api/notice", """{"id":"bob","from":"shop","data":{"info":"your order shipped"}}""");
+        var offline = await ApiClient.PostAsync(server.HttpPort, "/api/notice", """{"id":"nobody","from":"shop","data":{"info":"lost"}}""");
 
         Assert.Equal((200, """{"online":true}"""), (online.Status, online.Body));
         Assert.Equal((200, """{"online":false}"""), (offline.Status, offline.Body));
@@ -82,7 +82,7 @@ public sealed class ApiTests
         await using var bob = await ChatClient.ConnectAsync(server, "/bob");
 
         // Clients may not broadcast on this server; the backend still may.
-        var response = await ApiClient.PostAsync(server.Port, "/api/broadcast", """{"from":"ops","data":{"text":"maintenance at 22:00"}}""");
+        var response = await ApiClient.PostAsync(server.HttpPort, "/api/broadcast", """{"from":"ops","data":{"text":"maintenance at 22:00"}}""");
 
         Assert.Equal((200, """{"ok":true}"""), (response.Status, response.Body));
         foreach (var client in new[] { alice, bob })
@@ -100,8 +100,8 @@ public sealed class ApiTests
         await using var phone = await ChatClient.ConnectAsync(server, "/bob");
         await using var desk = await ChatClient.ConnectAsync(server, "/bob");
 
-        var response = await ApiClient.PostAsync(server.Port, "/api/disconnect", """{"id":"bob","reason":"banned by a moderator"}""");
-        var nobody = await ApiClient.PostAsync(server.Port, "/api/disconnect", """{"id":"nobody"}""");
+        var response = await ApiClient.PostAsync(server.HttpPort, "/api/disconnect", """{"id":"bob","reason":"banned by a moderator"}""");
+        var nobody = await ApiClient.PostAsync(server.HttpPort, "/api/disconnect", """{"id":"nobody"}""");
 
         Assert.Equal((200, """{"disconnected":true}"""), (response.Status, response.Body));
         Assert.Equal("""{"disconnected":false}""", nobody.Body);
@@ -113,7 +113,7 @@ public sealed class ApiTests
 
         await alice.SendAsync("""{"type":"ping","ref":1}""");
         await alice.ExpectAsync(Messages.OfType("pong"));
-        Assert.Equal("""{"id":"bob","online":false,"connections":0}""", (await ApiClient.PostAsync(server.Port, "/api/online", """{"id":"bob"}""")).Body);
+        Assert.Equal("""{"id":"bob","online":false,"connections":0}""", (await ApiClient.PostAsync(server.HttpPort, "/api/online", """{"id":"bob"}""")).Body);
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed class ApiTests
         await using var desk = await ChatClient.ConnectAsync(server, "/bob");
         var conn = desk.Welcome.Data.Num("conn");
 
-        var response = await ApiClient.PostAsync(server.Port, "/api/disconnect", $$"""{"id":"bob","conn":{{conn}}}""");
+        var response = await ApiClient.PostAsync(server.HttpPort, "/api/disconnect", $$"""{"id":"bob","conn":{{conn}}}""");
 
         Assert.Equal("""{"disconnected":true}""", response.Body);
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, await desk.Closed.WaitAsync(ChatClient.DefaultTimeout));
@@ -144,9 +144,9 @@ public sealed class ApiTests
         await JoinAsync(alice, "r1");
         await JoinAsync(bob, "r1");
 
-        var members = await ApiClient.PostAsync(server.Port, "/api/members", """{"roomid":"r1"}""");
-        var unknown = await ApiClient.PostAsync(server.Port, "/api/members", """{"roomid":"nowhere"}""");
-        var online = await ApiClient.PostAsync(server.Port, "/api/online", """{"id":"bob"}""");
+        var members = await ApiClient.PostAsync(server.HttpPort, "/api/members", """{"roomid":"r1"}""");
+        var unknown = await ApiClient.PostAsync(server.HttpPort, "/api/members", """{"roomid":"nowhere"}""");
+        var online = await ApiClient.PostAsync(server.HttpPort, "/api/online", """{"id":"bob"}""");
 
         Assert.Equal(200, members.Status);
         Assert.Equal(2, members.Json.GetProperty("count").GetInt32());
@@ -165,8 +165,8 @@ public sealed class ApiTests
         await JoinAsync(alice, "r1");
         await JoinAsync(bob, "r2");
 
-        var get = await ApiClient.GetAsync(server.Port, "/api/stats");
-        var post = await ApiClient.PostAsync(server.Port, "/api/stats", "{}");
+        var get = await ApiClient.GetAsync(server.HttpPort, "/api/stats");
+        var post = await ApiClient.PostAsync(server.HttpPort, "/api/stats", "{}");
 
         Assert.Equal(200, get.Status);
         Assert.Equal(200, post.Status);
@@ -187,11 +187,11 @@ public sealed class ApiTests
         await using var bob = await ChatClient.ConnectAsync(server, "/bob");
         const string notice = """{"id":"bob","from":"x","data":1}""";
 
-        var missing = await ApiClient.PostAsync(server.Port, "/api/notice", notice, key: null);
-        var wrong = await ApiClient.PostAsync(server.Port, "/api/notice", notice, key: ApiClient.Key + "x");
-        var prefix = await ApiClient.PostAsync(server.Port, "/api/notice", notice, key: ApiClient.Key[..^1]);
-        var wrongHeader = await ApiClient.PostAsync(server.Port, "/api/notice", notice, key: "nope", header: "X-API-Key");
-        var stats = await ApiClient.GetAsync(server.Port, "/api/stats", key: null);
+        var missing = await ApiClient.PostAsync(server.HttpPort, "/api/notice", notice, key: null);
+        var wrong = await ApiClient.PostAsync(server.HttpPort, "/api/notice", notice, key: ApiClient.Key + "x");
+        var prefix = await ApiClient.PostAsync(server.HttpPort, "/api/notice", notice, key: ApiClient.Key[..^1]);
+        var wrongHeader = await ApiClient.PostAsync(server.HttpPort, "/api/notice", notice, key: "nope", header: "X-API-Key");
+        var stats = await ApiClient.GetAsync(server.HttpPort, "/api/stats", key: null);
 
         foreach (var response in new[] { missing, wrong, prefix, wrongHeader, stats })
         {
@@ -203,7 +203,7 @@ public sealed class ApiTests
         }
 
         Assert.Contains("Bearer", missing.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
-        var viaHeader = await ApiClient.PostAsync(server.Port, "/api/notice", """{"id":"bob","from":"x","data":2}""", header: "X-API-Key");
+        var viaHeader = await ApiClient.PostAsync(server.HttpPort, "/api/notice", """{"id":"bob","from":"x","data":2}""", header: "X-API-Key");
         Assert.Equal("""{"online":true}""", viaHeader.Body);
         Assert.Equal(2, (await bob.ExpectAsync(Messages.OfType("notice"))).Json.GetProperty("data").GetInt32());
         Assert.Empty(await bob.SyncAsync());
@@ -214,8 +214,8 @@ public sealed class ApiTests
     {
         await using var server = await TestServer.StartAsync();
 
-        var publish = await ApiClient.PostAsync(server.Port, "/api/publish", """{"roomid":"r1","from":"x","data":1}""");
-        var stats = await ApiClient.GetAsync(server.Port, "/api/stats");
+        var publish = await ApiClient.PostAsync(server.HttpPort, "/api/publish", """{"roomid":"r1","from":"x","data":1}""");
+        var stats = await ApiClient.GetAsync(server.HttpPort, "/api/stats");
 
         Assert.Equal((404, "not_found"), (publish.Status, publish.Code));
         Assert.Equal((404, "not_found"), (stats.Status, stats.Code));
@@ -252,7 +252,7 @@ public sealed class ApiTests
         await using var bob = await ChatClient.ConnectAsync(server, "/bob");
         await JoinAsync(bob, "r1");
 
-        var response = await ApiClient.PostAsync(server.Port, path, body);
+        var response = await ApiClient.PostAsync(server.HttpPort, path, body);
 
         Assert.Equal(400, response.Status);
         Assert.Equal("application/problem+json", response.ContentType);
@@ -263,7 +263,7 @@ public sealed class ApiTests
         Assert.False(bob.Closed.IsCompleted);
 
         // Nothing else lost: the next good request goes through with the room's first seq.
-        Assert.Equal("""{"seq":1}""", (await ApiClient.PostAsync(server.Port, "/api/publish", """{"roomid":"r1","from":"x","data":1}""")).Body);
+        Assert.Equal("""{"seq":1}""", (await ApiClient.PostAsync(server.HttpPort, "/api/publish", """{"roomid":"r1","from":"x","data":1}""")).Body);
         Assert.Equal(1, (await bob.ExpectAsync(Messages.OfType("room"))).Data.Num("seq"));
     }
 
@@ -275,8 +275,8 @@ public sealed class ApiTests
         await JoinAsync(bob, "r1");
         var payload = new string('x', 1100);
 
-        var response = await ApiClient.PostAsync(server.Port, "/api/publish", $$"""{"roomid":"r1","from":"x","data":"{{payload}}"}""");
-        var fits = await ApiClient.PostAsync(server.Port, "/api/publish", $$"""{"roomid":"r1","from":"x","data":"{{payload[..900]}}"}""");
+        var response = await ApiClient.PostAsync(server.HttpPort, "/api/publish", $$"""{"roomid":"r1","from":"x","data":"{{payload}}"}""");
+        var fits = await ApiClient.PostAsync(server.HttpPort, "/api/publish", $$"""{"roomid":"r1","from":"x","data":"{{payload[..900]}}"}""");
 
         Assert.Equal((413, "too_large"), (response.Status, response.Code));
         Assert.Equal("""{"seq":1}""", fits.Body);
@@ -289,8 +289,8 @@ public sealed class ApiTests
     {
         await using var server = await TestServer.StartAsync(ApiClient.ServerArgs);
 
-        var unknown = await ApiClient.PostAsync(server.Port, "/api/nothing", "{}");
-        var get = await ApiClient.GetAsync(server.Port, "/api/publish");
+        var unknown = await ApiClient.PostAsync(server.HttpPort, "/api/nothing", "{}");
+        var get = await ApiClient.GetAsync(server.HttpPort, "/api/publish");
 
         Assert.Equal((404, "not_found"), (unknown.Status, unknown.Code));
         Assert.Equal((405, "method_not_allowed"), (get.Status, get.Code));

@@ -122,9 +122,9 @@ public sealed class IdentityTests
         await using var alice = await ChatClient.ConnectAsync(server, "/alice");
         using var http = new HttpClient { Timeout = ChatClient.DefaultTimeout };
 
-        var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{server.Port}/metrics"));
+        var text = await http.GetStringAsync(server.HttpUri("/metrics"));
 
-        Assert.Contains("pipechat_connections_open 1", text, StringComparison.Ordinal);
+        Assert.Equal(1, Diagnostics.MetricsText.Value(text, "pipechat_connections_open"));
     }
 
     [Fact]

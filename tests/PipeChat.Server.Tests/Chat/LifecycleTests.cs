@@ -53,8 +53,8 @@ public sealed class LifecycleTests
         Assert.True(closeCode is null or 1008, $"close code {closeCode}");
 
         using var http = new HttpClient { Timeout = ChatClient.DefaultTimeout };
-        var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{server.Port}/metrics"));
-        Assert.Contains("pipechat_slow_consumers_dropped_total 1", metrics, StringComparison.Ordinal);
+        var metrics = await http.GetStringAsync(server.HttpUri("/metrics"));
+        Assert.Equal(1, Diagnostics.MetricsText.Value(metrics, "pipechat_slow_consumers_dropped_total"));
     }
 
     [Fact]

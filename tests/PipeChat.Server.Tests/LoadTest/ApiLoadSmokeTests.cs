@@ -60,7 +60,7 @@ public sealed class ApiLoadSmokeTests : IDisposable
 
     private async Task<LoadTestResult> RunAsync(TestServer server, params string[] args)
     {
-        string[] all = [.. args, "--url", server.WebSocketUri("/").ToString(), "--duration", "1", "--drain", "3", "--setup-timeout", "20", "--report-dir", _reports, "--quiet"];
+        string[] all = [.. args, "--url", server.WebSocketUri("/").ToString(), "--api-url", server.HttpUri("/").ToString(), "--duration", "1", "--drain", "3", "--setup-timeout", "20", "--report-dir", _reports, "--quiet"];
         Assert.True(OptionsParser.TryParse(all, out var options, out var error), error);
         return await LoadTestRunner.RunAsync(options);
     }

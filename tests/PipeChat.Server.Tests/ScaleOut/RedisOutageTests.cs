@@ -28,7 +28,7 @@ public sealed class RedisOutageTests(RedisServer redis) : IClassFixture<RedisSer
             redis.Stop();
             await Nodes.EventuallyAsync(async () => (await Nodes.GetAsync(nodes[0].Port, "/healthz")).Body == "degraded: redis unavailable\n", "node degraded");
             Assert.Equal(200, (await Nodes.GetAsync(nodes[0].Port, "/healthz")).Status);
-            Assert.Contains("\npipechat_redis_connected 0\n", (await Nodes.GetAsync(nodes[0].Port, "/metrics")).Body);
+            Assert.Equal(0, Diagnostics.MetricsText.Value((await Nodes.GetAsync(nodes[0].HttpPort, "/metrics")).Body, "pipechat_redis_connected"));
 
             // Local traffic keeps flowing: room messages (numbered on from the last Redis seq), notices, pings.
             await a1.SendAsync($"{{\"type\":\"room\",\"data\":{{\"roomid\":\"{room}\",\"data\":\"local\"}},\"ref\":\"r\"}}");
@@ -43,7 +43,7 @@ public sealed class RedisOutageTests(RedisServer redis) : IClassFixture<RedisSer
             await redis.StartAsync();
             await Nodes.EventuallyAsync(async () => (await Nodes.GetAsync(nodes[0].Port, "/healthz")).Body == "ok\n", "node 0 recovered", seconds: 20);
             await Nodes.EventuallyAsync(async () => (await Nodes.GetAsync(nodes[1].Port, "/healthz")).Body == "ok\n", "node 1 recovered", seconds: 20);
-            Assert.Contains("\npipechat_redis_connected 1\n", (await Nodes.GetAsync(nodes[0].Port, "/metrics")).Body);
+            Assert.Equal(1, Diagnostics.MetricsText.Value((await Nodes.GetAsync(nodes[0].HttpPort, "/metrics")).Body, "pipechat_redis_connected"));
 
             // Redis came back empty: a new epoch, and node 0 numbered messages alone, so its members are told to reload.
             await a2.NextAsync("reset", m => m.GetProperty("data").GetProperty("roomid").GetString() == room);

@@ -302,7 +302,7 @@ public sealed class ScaleOutTests(RedisServer redis) : IClassFixture<RedisServer
         try
         {
             Assert.Equal((200, "ok\n"), await Nodes.GetAsync(node.Port, "/healthz"));
-            Assert.Contains("\npipechat_redis_connected 1\n", (await Nodes.GetAsync(node.Port, "/metrics")).Body);
+            Assert.Equal(1, Diagnostics.MetricsText.Value((await Nodes.GetAsync(node.HttpPort, "/metrics")).Body, "pipechat_redis_connected"));
         }
         finally
         {

@@ -15,7 +15,14 @@ public sealed class TestServer : IAsyncDisposable
         _app = app;
         Port = port;
         _tls = tls;
+        HttpPort = PipeChatHost.GetHttpPort(app);
     }
+
+    /// <summary>The HTTP port (server API, /metrics, web demo), a free one.</summary>
+    public int HttpPort { get; }
+
+    /// <summary>http:// (or https:// with TLS) URI for a path on the HTTP port.</summary>
+    public Uri HttpUri(string pathAndQuery) => new($"{(_tls ? "https" : "http")}://127.0.0.1:{HttpPort}{pathAndQuery}");
 
     /// <summary>The port the server listens on.</summary>
     public int Port { get; }
@@ -30,7 +37,7 @@ public sealed class TestServer : IAsyncDisposable
     /// <summary>Starts a server with the given extra command-line arguments (e.g. "--echo-path", "/echo").</summary>
     public static async Task<TestServer> StartAsync(params string[] args)
     {
-        string[] all = ["--port", "0", "--bind", "127.0.0.1", .. args];
+        string[] all = ["--port", "0", "--bind", "127.0.0.1", "--http-port", "0", .. args];
         var app = PipeChatHost.Build(all, logging =>
         {
             logging.ClearProviders();

@@ -1,4 +1,4 @@
-// Starts the real PipeChat server for tests: `dotnet PipeChat.Server.dll --port P --bind 127.0.0.1`.
+// Starts the real PipeChat server for tests: `dotnet PipeChat.Server.dll --port P --bind 127.0.0.1 --http-port H`.
 // The DLL is built by scripts/test-clients.sh (dotnet build src/PipeChat.Server -c Release);
 // PIPECHAT_SERVER_DLL overrides its path.
 import { spawn, execFileSync } from 'node:child_process';
@@ -56,8 +56,9 @@ export async function waitForPort(port, ms = 20000) {
  * to test reconnects across a restart.
  */
 export class TestServer {
-  constructor({ port, args = [] } = {}) {
+  constructor({ port, httpPort, args = [] } = {}) {
     this.port = port;
+    this.httpPort = httpPort;
     this.args = args;
     this.process = null;
     this.output = '';
@@ -67,8 +68,9 @@ export class TestServer {
     return `ws://127.0.0.1:${this.port}`;
   }
 
+  /** The HTTP port: web demo, /metrics, server API. */
   get httpUrl() {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://127.0.0.1:${this.httpPort}`;
   }
 
   async start() {
@@ -76,7 +78,9 @@ export class TestServer {
       throw new Error(`server not built: ${serverDll} (run dotnet build src/PipeChat.Server -c Release)`);
     }
     this.port ??= await freePort();
-    const child = spawn('dotnet', [serverDll, '--port', String(this.port), '--bind', '127.0.0.1', ...this.args], {
+    this.httpPort ??= await freePort();
+    const ports = ['--port', String(this.port), '--bind', '127.0.0.1', '--http-port', String(this.httpPort)];
+    const child = spawn('dotnet', [serverDll, ...ports, ...this.args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, DOTNET_NOLOGO: '1' },
     });
@@ -87,7 +91,7 @@ export class TestServer {
       child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${this.output}`))),
     );
     exited.catch(() => {});
-    await Promise.race([waitForPort(this.port), exited]);
+    await Promise.race([Promise.all([waitForPort(this.port), waitForPort(this.httpPort)]), exited]);
     return this;
   }
 

@@ -1,36 +1,26 @@
 using System.Buffers;
 using System.Text.Json;
-using PipeChat.Protocol.Handshake;
+using Microsoft.AspNetCore.Http;
 
 namespace PipeChat.Server.Http.Api;
 
-/// <summary>Stable problem codes of the server API (docs/api.md lists them).</summary>
-internal static class ApiProblemCodes
-{
-    public const string Unauthorized = "unauthorized";
-    public const string NotFound = "not_found";
-    public const string MethodNotAllowed = "method_not_allowed";
-    public const string LengthRequired = "length_required";
-    public const string TooLarge = "too_large";
-    public const string BadJson = "bad_json";
-    public const string MissingField = "missing_field";
-    public const string InvalidField = "invalid_field";
-    public const string Unavailable = "unavailable";
-    public const string Internal = "internal";
-}
-
-/// <summary>An API error: HTTP status, stable code, human detail and the offending field, if any.</summary>
-internal readonly record struct ApiProblem(int Status, string Code, string Detail, string? Field = null)
+/// <summary>
+/// An API error: HTTP status, stable code (<see cref="ApiProblemCodes"/>), human detail and the
+/// offending field, if any. As a result it writes an RFC 9457 problem-details response
+/// (application/problem+json): <c>type</c> (urn:pipechat:api:&lt;code&gt;), <c>title</c>,
+/// <c>status</c>, <c>detail</c>, plus the extension members <c>code</c> and, when a request field
+/// is at fault, <c>field</c>; 401 adds <c>WWW-Authenticate</c>, 405 <c>Allow</c>.
+/// </summary>
+internal readonly record struct ApiProblem(int Status, string Code, string Detail, string? Field = null, string? Allow = null) : IResult
 {
     /// <summary>Escape only what JSON requires (the API's answers are not embedded in HTML).</summary>
     public static readonly JsonWriterOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>
-    /// Writes an RFC 9457 problem-details response (application/problem+json): <c>type</c>
-    /// (urn:pipechat:api:&lt;code&gt;), <c>title</c>, <c>status</c>, <c>detail</c>, plus the
-    /// extension members <c>code</c> and, when a request field is at fault, <c>field</c>.
-    /// </summary>
-    public void Write(IBufferWriter<byte> output, ReadOnlySpan<byte> extraHeaders = default)
+    /// <summary>405 with the methods the endpoint takes.</summary>
+    public static ApiProblem MethodNotAllowed(bool getAllowed)
+        => new(405, ApiProblemCodes.MethodNotAllowed, getAllowed ? "use GET or POST" : "use POST with a JSON body", Allow: getAllowed ? "GET, POST" : "POST");
+
+    public Task ExecuteAsync(HttpContext httpContext)
     {
         var body = new ArrayBufferWriter<byte>(256);
         using (var json = new Utf8JsonWriter(body, JsonOptions))
@@ -49,18 +39,22 @@ internal readonly record struct ApiProblem(int Status, string Code, string Detai
             json.WriteEndObject();
         }
 
+        var response = httpContext.Response;
+        response.StatusCode = Status;
+        response.ContentType = "application/problem+json";
+        response.ContentLength = body.WrittenCount;
         if (Status == 401)
         {
-            extraHeaders = "WWW-Authenticate: Bearer realm=\"pipechat-api\"\r\n"u8;
+            response.Headers.WWWAuthenticate = "Bearer realm=\"pipechat-api\"";
         }
 
-        HandshakeResponse.WriteResponse(output, Status, "application/problem+json"u8, body.WrittenSpan, extraHeaders);
-    }
+        if (Allow is not null)
+        {
+            response.Headers.Allow = Allow;
+        }
 
-    /// <summary>405 with the methods the endpoint takes.</summary>
-    public static void WriteMethodNotAllowed(IBufferWriter<byte> output, bool getAllowed)
-        => new ApiProblem(405, ApiProblemCodes.MethodNotAllowed, getAllowed ? "use GET or POST" : "use POST with a JSON body")
-            .Write(output, getAllowed ? "Allow: GET, POST\r\n"u8 : "Allow: POST\r\n"u8);
+        return response.Body.WriteAsync(body.WrittenMemory).AsTask();
+    }
 
     private static string Title(int status) => status switch
     {
@@ -68,7 +62,6 @@ internal readonly record struct ApiProblem(int Status, string Code, string Detai
         401 => "Unauthorized",
         404 => "Not Found",
         405 => "Method Not Allowed",
-        411 => "Length Required",
         413 => "Content Too Large",
         500 => "Internal Server Error",
         503 => "Service Unavailable",
