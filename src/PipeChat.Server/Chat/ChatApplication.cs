@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using PipeChat.Server.Configuration;
 using PipeChat.Protocol.Framing;
 using PipeChat.Protocol.Handshake;
 using PipeChat.Server.Connections;
-using PipeChat.Server.Hosting;
 using PipeChat.Server.Rooms;
 using PipeChat.Server.Routing;
 
@@ -85,7 +85,7 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
 
     public void OnClose(IWebSocketConnection session) => _lifecycle.OnClose(session);
 
-    // The server API's entry points (Http/Api/ServerApi.cs); they live in ServerApiOperations.
+    // The server API's entry points (Http/Api/ApiHandlers.cs); they live in ServerApiOperations.
 
     /// <inheritdoc cref="ServerApiOperations.Publish"/>
     public Task ApiPublish(IRoomMember reply, string roomId, string from, ReadOnlySpan<byte> data) => _api.Publish(reply, roomId, from, data);

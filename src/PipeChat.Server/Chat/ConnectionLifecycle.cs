@@ -1,8 +1,8 @@
+using PipeChat.Server.Configuration;
 using PipeChat.Protocol.Chat;
 using PipeChat.Protocol.Framing;
 using PipeChat.Server.Buffers;
 using PipeChat.Server.Connections;
-using PipeChat.Server.Hosting;
 using PipeChat.Server.Rooms;
 using PipeChat.Server.Routing;
 

@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Text;
+using PipeChat.Server.Configuration;
 using PipeChat.Protocol.Handshake;
 using PipeChat.Server.Auth;
 using PipeChat.Server.Connections;
-using PipeChat.Server.Hosting;
 using PipeChat.Server.Rooms;
 
 namespace PipeChat.Server.Chat;

@@ -1,8 +1,8 @@
 using System.Text;
+using PipeChat.Server.Configuration;
 using PipeChat.Protocol.Chat;
 using PipeChat.Server.Buffers;
 using PipeChat.Server.Connections;
-using PipeChat.Server.Hosting;
 using PipeChat.Server.Rooms;
 using PipeChat.Server.Routing;
 

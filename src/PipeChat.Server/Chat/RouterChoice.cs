@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using PipeChat.Server.Hosting;
+using PipeChat.Server.Configuration;
 using PipeChat.Server.Routing;
 using PipeChat.Server.ScaleOut;
 

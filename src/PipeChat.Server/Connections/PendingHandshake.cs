@@ -1,12 +1,10 @@
 using PipeChat.Protocol.Handshake;
-using PipeChat.Server.Http.Api;
 
 namespace PipeChat.Server.Connections;
 
 /// <summary>
 /// What a handshake keeps across an await: an asynchronous credential check (the decision, the
-/// key and the deflate agreement for the 101), or an HTTP API request and a refused request's
-/// body to drain. Allocated only on those paths, so an open connection holds none of it.
+/// key and the deflate agreement for the 101), or the bytes of a refused request's body to drain. Allocated only on those paths, so an open connection holds none of it.
 /// </summary>
 internal sealed class PendingHandshake
 {
@@ -14,5 +12,5 @@ internal sealed class PendingHandshake
     public AcceptDecision Accept;
     public byte[]? Key;
     public DeflateAgreement? Deflate;
-    public HttpAnswer HttpAnswer;
+    public long DrainBytes;
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
+using PipeChat.Server.Configuration;
 using PipeChat.Server.Diagnostics;
-using PipeChat.Server.Hosting;
 
 namespace PipeChat.Server.Connections;
 
@@ -30,9 +30,6 @@ internal sealed class ServerContext
 
     public ServerOptions Options { get; }
 
-    /// <summary>The web demo's files.</summary>
-    public Http.StaticFiles StaticFiles { get; } = new(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
-
     public ServerMetrics Metrics { get; }
 
     public ILogger Logger { get; }
@@ -57,9 +54,6 @@ internal sealed class ServerContext
 
     /// <summary>Whether the node runs degraded (with --redis: Redis unreachable, local traffic only); /healthz says so.</summary>
     public Func<bool>? Degraded { get; set; }
-
-    /// <summary>The server API (/api/*), or null when no API key is configured (404).</summary>
-    public Http.Api.ServerApi? Api { get; set; }
 
     /// <summary>Set once shutdown has begun: new upgrades are refused with 503.</summary>
     public volatile bool ShuttingDown;

@@ -4,13 +4,12 @@ using Microsoft.AspNetCore.Connections;
 using PipeChat.Protocol.Framing;
 using PipeChat.Protocol.Handshake;
 using PipeChat.Server.Diagnostics;
-using PipeChat.Server.Http;
 
 namespace PipeChat.Server.Connections;
 
 /// <summary>
 /// The opening handshake: reads the HTTP request from the connection's input, answers a plain
-/// HTTP request (<see cref="HttpEndpoints"/>) or refuses a bad upgrade, or accepts it (the
+/// HTTP request (<see cref="PlainHttpAnswer"/>) or refuses a bad upgrade, or accepts it (the
 /// application's credential check, permessage-deflate) and writes the 101 to the output, where it
 /// waits to go out with the first frames. Only the request head is consumed: frames a client sent
 /// right behind it stay in the input for the frame reader.
@@ -64,10 +63,6 @@ internal static class UpgradeHandshake
 
                     pending = null;
                     break;
-                case HandshakeOutcome.PendingApi:
-                    await server.Api!.RunAsync(pending!.HttpAnswer.Pending!, output);
-                    outcome = HandshakeOutcome.Answered;
-                    break;
             }
 
             if (outcome == HandshakeOutcome.Upgraded)
@@ -77,7 +72,7 @@ internal static class UpgradeHandshake
 
             await output.FlushAsync();
             server.Metrics.HandshakeRefused();
-            if (pending is { HttpAnswer.DrainBytes: > 0 and var drain })
+            if (pending is { DrainBytes: > 0 and var drain })
             {
                 await DiscardRequestBodyAsync(input, drain);
             }
@@ -110,21 +105,14 @@ internal static class UpgradeHandshake
             if (!request.IsWebSocketUpgrade)
             {
                 var afterHead = buffer.Slice(end);
-                var answer = HttpEndpoints.Respond(request, afterHead, output, server);
-                if (answer.NeedMoreData)
+                var drain = PlainHttpAnswer.Write(request, afterHead.Length, output, server, out var bodyBytes);
+                consumed = afterHead.GetPosition(bodyBytes);
+                if (drain > 0)
                 {
-                    // The body is still coming: parse the head again once more bytes are in.
-                    consumed = buffer.Start;
-                    return HandshakeOutcome.NeedMoreData;
+                    (pending ??= new PendingHandshake()).DrainBytes = drain;
                 }
 
-                consumed = afterHead.GetPosition(answer.BodyBytes);
-                if (answer.Pending is not null || answer.DrainBytes > 0)
-                {
-                    (pending ??= new PendingHandshake()).HttpAnswer = answer;
-                }
-
-                return answer.Pending is null ? HandshakeOutcome.Answered : HandshakeOutcome.PendingApi;
+                return HandshakeOutcome.Answered;
             }
 
             if (!request.TryValidateUpgrade(out error))
@@ -210,7 +198,6 @@ internal static class UpgradeHandshake
         NeedMoreData,
         Upgraded,
         PendingAccept,
-        PendingApi,
         Answered,
         Refused,
     }

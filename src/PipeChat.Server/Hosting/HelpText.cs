@@ -1,3 +1,4 @@
+using PipeChat.Server.Configuration;
 using System.Text;
 
 namespace PipeChat.Server.Hosting;

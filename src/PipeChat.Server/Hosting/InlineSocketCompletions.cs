@@ -1,3 +1,4 @@
+using PipeChat.Server.Configuration;
 using Microsoft.Extensions.Configuration;
 
 namespace PipeChat.Server.Hosting;

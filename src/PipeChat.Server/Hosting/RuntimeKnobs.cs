@@ -1,3 +1,4 @@
+using PipeChat.Server.Configuration;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 

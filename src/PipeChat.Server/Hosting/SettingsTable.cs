@@ -1,3 +1,4 @@
+using PipeChat.Server.Configuration;
 namespace PipeChat.Server.Hosting;
 
 /// <summary>One setting: its option name, command-line flag, environment variable and help text.</summary>

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.FileProviders;
 using PipeChat.Server.Connections;
+using PipeChat.Server.Diagnostics;
 using PipeChat.Server.Http.Api;
 
 namespace PipeChat.Server.Http;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using PipeChat.Server.Configuration;
 using PipeChat.Server.Hosting;
 
 namespace PipeChat.Server.Tests.Hosting;

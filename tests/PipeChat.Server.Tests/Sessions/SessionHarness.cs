@@ -4,6 +4,7 @@ using System.IO.Pipelines;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using PipeChat.Server.Configuration;
 using PipeChat.Protocol.Framing;
 using PipeChat.Server.Connections;
 using PipeChat.Server.Diagnostics;

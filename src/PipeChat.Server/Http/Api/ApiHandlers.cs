@@ -4,9 +4,9 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using PipeChat.Server.Configuration;
 using PipeChat.Server.Chat;
 using PipeChat.Server.Diagnostics;
-using PipeChat.Server.Hosting;
 
 namespace PipeChat.Server.Http.Api;
 

@@ -1,4 +1,4 @@
-namespace PipeChat.Server.Hosting;
+namespace PipeChat.Server.Configuration;
 
 /// <summary>Every setting of the server, bound from appsettings.json, PIPECHAT_* variables and flags.</summary>
 public sealed class ServerOptions

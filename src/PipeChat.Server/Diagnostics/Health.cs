@@ -1,4 +1,4 @@
-namespace PipeChat.Server.Http;
+namespace PipeChat.Server.Diagnostics;
 
 /// <summary>The /healthz answer, the same on both ports: 200 "ok", 200 "degraded: …" (still serving its own clients), 503 while shutting down.</summary>
 internal static class Health
