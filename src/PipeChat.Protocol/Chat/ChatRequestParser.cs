@@ -53,7 +53,7 @@ public static class ChatRequestParser
             ThrowScratchTooSmall();
         }
 
-        var fields = default(Fields);
+        var fields = default(ChatRequestFields);
         var reader = new Utf8JsonReader(json, isFinalBlock: true, new JsonReaderState(s_options));
         bool wellFormed;
         try
@@ -77,10 +77,10 @@ public static class ChatRequestParser
             return false;
         }
 
-        return Validate(ref fields, out request, out error);
+        return ChatRequestValidator.Validate(ref fields, out request, out error);
     }
 
-    private static bool ReadEnvelope(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Span<byte> scratch, ref Fields fields)
+    private static bool ReadEnvelope(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Span<byte> scratch, ref ChatRequestFields fields)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -139,7 +139,7 @@ public static class ChatRequestParser
         return !reader.Read();
     }
 
-    private static void ReadDataObject(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Span<byte> scratch, ref Fields fields)
+    private static void ReadDataObject(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Span<byte> scratch, ref ChatRequestFields fields)
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -281,230 +281,7 @@ public static class ChatRequestParser
         return TypeState.Unknown;
     }
 
-    private static bool Validate(scoped ref Fields f, out ChatRequest request, out ChatError error)
-    {
-        var reference = f.RefState == FieldState.Ok ? f.Ref : default;
-        request = new ChatRequest { Ref = reference };
-        if (f.RefState == FieldState.Bad)
-        {
-            error = ChatErrors.BadRef;
-            return false;
-        }
-
-        switch (f.Type)
-        {
-            case TypeState.Missing:
-            case TypeState.NotString:
-                error = ChatErrors.MissingType;
-                return false;
-            case TypeState.Unknown:
-                error = ChatErrors.UnknownType;
-                return false;
-        }
-
-        var type = (ChatRequestType)f.Type;
-        var dataIsObject = f.DataKind == JsonTokenType.StartObject;
-        error = default;
-        switch (type)
-        {
-            case ChatRequestType.Ping:
-                break;
-
-            case ChatRequestType.Join:
-                if (!RequireId(dataIsObject, f.RoomIdState, ChatErrors.JoinNeedsRoomId, ChatErrors.BadRoomId, ref error)
-                    || !Optional(f.SinceState, ChatErrors.BadSince, ref error)
-                    || !Optional(f.EpochState, ChatErrors.BadEpoch, ref error))
-                {
-                    return false;
-                }
-
-                request = new ChatRequest
-                {
-                    Type = type,
-                    Ref = reference,
-                    RoomId = f.RoomId,
-                    Since = f.SinceState == FieldState.Ok ? f.Since : null,
-                    Epoch = f.EpochState == FieldState.Ok ? f.Epoch : default,
-                };
-                return true;
-
-            case ChatRequestType.Leave:
-                if (!RequireId(dataIsObject, f.RoomIdState, ChatErrors.LeaveNeedsRoomId, ChatErrors.BadRoomId, ref error))
-                {
-                    return false;
-                }
-
-                request = new ChatRequest { Type = type, Ref = reference, RoomId = f.RoomId };
-                return true;
-
-            case ChatRequestType.Notice:
-                if (!dataIsObject || f.InnerState != FieldState.Ok)
-                {
-                    error = ChatErrors.NoticeNeedsIdAndData;
-                    return false;
-                }
-
-                if (!RequireId(dataIsObject, f.IdState, ChatErrors.NoticeNeedsIdAndData, ChatErrors.BadId, ref error))
-                {
-                    return false;
-                }
-
-                request = new ChatRequest { Type = type, Ref = reference, TargetId = f.Id, Data = f.Inner };
-                return true;
-
-            case ChatRequestType.Room:
-                if (!dataIsObject || f.InnerState != FieldState.Ok)
-                {
-                    error = ChatErrors.RoomNeedsRoomIdAndData;
-                    return false;
-                }
-
-                if (!RequireId(dataIsObject, f.RoomIdState, ChatErrors.RoomNeedsRoomIdAndData, ChatErrors.BadRoomId, ref error))
-                {
-                    return false;
-                }
-
-                request = new ChatRequest { Type = type, Ref = reference, RoomId = f.RoomId, Data = f.Inner };
-                return true;
-
-            case ChatRequestType.Broadcast:
-                if (f.DataKind == JsonTokenType.None)
-                {
-                    error = ChatErrors.BroadcastNeedsData;
-                    return false;
-                }
-
-                request = new ChatRequest { Type = type, Ref = reference, Data = f.Data };
-                return true;
-
-            case ChatRequestType.Query:
-                if (dataIsObject && f.RoomIdState != FieldState.Missing)
-                {
-                    if (f.RoomIdState == FieldState.Bad)
-                    {
-                        error = ChatErrors.BadRoomId;
-                        return false;
-                    }
-
-                    request = new ChatRequest { Type = type, Ref = reference, RoomId = f.RoomId };
-                    return true;
-                }
-
-                if (!RequireId(dataIsObject, f.IdState, ChatErrors.QueryNeedsRoomIdOrId, ChatErrors.BadId, ref error))
-                {
-                    return false;
-                }
-
-                request = new ChatRequest { Type = type, Ref = reference, TargetId = f.Id };
-                return true;
-
-            case ChatRequestType.History:
-                if (!RequireId(dataIsObject, f.RoomIdState, ChatErrors.HistoryNeedsRoomId, ChatErrors.BadRoomId, ref error)
-                    || !Optional(f.BeforeState, ChatErrors.BadBefore, ref error)
-                    || !Optional(f.LimitState, ChatErrors.BadLimit, ref error))
-                {
-                    return false;
-                }
-
-                request = new ChatRequest
-                {
-                    Type = type,
-                    Ref = reference,
-                    RoomId = f.RoomId,
-                    Before = f.BeforeState == FieldState.Ok ? f.Before : null,
-                    Limit = f.LimitState == FieldState.Ok ? f.Limit : null,
-                };
-                return true;
-        }
-
-        request = new ChatRequest { Type = type, Ref = reference };
-        return true;
-    }
-
-    private static bool RequireId(bool dataIsObject, FieldState state, ChatError missing, ChatError bad, ref ChatError error)
-    {
-        if (!dataIsObject || state == FieldState.Missing)
-        {
-            error = missing;
-            return false;
-        }
-
-        if (state == FieldState.Bad)
-        {
-            error = bad;
-            return false;
-        }
-
-        return true;
-    }
-
-    private static bool Optional(FieldState state, ChatError bad, ref ChatError error)
-    {
-        if (state == FieldState.Bad)
-        {
-            error = bad;
-            return false;
-        }
-
-        return true;
-    }
-
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private static void ThrowScratchTooSmall() =>
         throw new ArgumentException($"The scratch buffer must hold at least {ScratchLength} bytes.", "scratch");
-
-    private enum FieldState : byte
-    {
-        Missing,
-        Ok,
-        Bad,
-    }
-
-    // Values 1..8 match ChatRequestType.
-    private enum TypeState : byte
-    {
-        Missing = 0,
-        Join = ChatRequestType.Join,
-        Leave = ChatRequestType.Leave,
-        Notice = ChatRequestType.Notice,
-        Room = ChatRequestType.Room,
-        Broadcast = ChatRequestType.Broadcast,
-        Query = ChatRequestType.Query,
-        Ping = ChatRequestType.Ping,
-        History = ChatRequestType.History,
-        Unknown = 100,
-        NotString = 101,
-    }
-
-    /// <summary>Everything one pass collected; validated against the type afterwards.</summary>
-    private ref struct Fields
-    {
-        public TypeState Type;
-        public FieldState RefState;
-        public ReadOnlySpan<byte> Ref;
-        public JsonTokenType DataKind;
-        public ReadOnlySpan<byte> Data;
-
-        public FieldState RoomIdState;
-        public ReadOnlySpan<byte> RoomId;
-        public FieldState IdState;
-        public ReadOnlySpan<byte> Id;
-        public FieldState InnerState;
-        public ReadOnlySpan<byte> Inner;
-        public FieldState SinceState;
-        public long Since;
-        public FieldState BeforeState;
-        public long Before;
-        public FieldState LimitState;
-        public int Limit;
-        public FieldState EpochState;
-        public ReadOnlySpan<byte> Epoch;
-
-        /// <summary>A repeated "data" replaces everything the previous one set.</summary>
-        public void ClearInner()
-        {
-            RoomIdState = IdState = InnerState = SinceState = BeforeState = LimitState = EpochState = FieldState.Missing;
-            RoomId = Id = Inner = Epoch = default;
-        }
-    }
 }

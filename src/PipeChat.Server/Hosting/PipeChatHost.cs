@@ -61,7 +61,8 @@ public static class PipeChatHost
         // A burst of connects (a live stream starting, a node failing over) must not overflow the
         // accept queue: Kestrel's default backlog of 512 dropped thousands of SYNs at 10k connects.
         builder.WebHost.UseSockets(sockets => sockets.Backlog = options.ListenBacklog);
-        if (options.Transport == "pipechat" && certificate is null)
+        var lean = options.Transport == "pipechat" && certificate is null;
+        if (lean)
         {
             // Registered after Kestrel's sockets transport, so Kestrel binds with this one.
             builder.Services.AddSingleton<IConnectionListenerFactory>(new LeanSocketTransportFactory(options.ListenBacklog));
@@ -84,7 +85,7 @@ public static class PipeChatHost
                 }
             }
 
-            Listen(kestrel, options.Bind, options.Port, listen =>
+            Listen(kestrel, options.Bind, options.Port, lean, listen =>
             {
                 endpoints.WebSocket = listen;
                 listen.Protocols = HttpProtocols.Http1;
@@ -94,7 +95,7 @@ public static class PipeChatHost
             if (options.HttpBind != "off")
             {
                 // No connection handler: Kestrel's HTTP/1.1 (and HTTP/2 over TLS, by ALPN) into the app's pipeline.
-                Listen(kestrel, options.HttpBind, options.HttpPort, listen =>
+                Listen(kestrel, options.HttpBind, options.HttpPort, lean: false, listen =>
                 {
                     endpoints.Http = listen;
                     listen.Protocols = certificate is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2;
@@ -147,8 +148,21 @@ public static class PipeChatHost
     /// <summary>The HTTP port actually bound (useful with --http-port 0), once started; 0 with --http-bind off.</summary>
     public static int GetHttpPort(WebApplication app) => app.Services.GetRequiredService<BoundEndpoints>().Http?.IPEndPoint?.Port ?? 0;
 
-    private static void Listen(KestrelServerOptions kestrel, string bind, int port, Action<ListenOptions> configure)
+    /// <param name="lean">Bind with PipeChat's own transport (<see cref="LeanEndPoint"/>); else Kestrel's sockets.</param>
+    private static void Listen(KestrelServerOptions kestrel, string bind, int port, bool lean, Action<ListenOptions> configure)
     {
+        if (lean)
+        {
+            var address = bind switch
+            {
+                "any" => IPAddress.IPv6Any, // dual mode: IPv4 too (see LeanSocketListener)
+                "loopback" => IPAddress.Loopback,
+                _ => IPAddress.Parse(bind),
+            };
+            kestrel.Listen(new LeanEndPoint(address, port), configure);
+            return;
+        }
+
         switch (bind)
         {
             case "any":

@@ -4,13 +4,13 @@ using Microsoft.AspNetCore.Connections;
 namespace PipeChat.Server.Transport;
 
 /// <summary>
-/// PipeChat's own Kestrel transport for plain TCP endpoints (TLS listeners keep Kestrel's
-/// sockets transport): Kestrel still accepts, dispatches and tracks connections and runs our
+/// PipeChat's own Kestrel transport for the endpoints marked <see cref="LeanEndPoint"/> (the
+/// WebSocket port without TLS; every other listener keeps Kestrel's sockets transport): Kestrel still accepts, dispatches and tracks connections and runs our
 /// connection handler, but each connection is a lean <see cref="LeanSocketConnection"/>.
 /// </summary>
 internal sealed class LeanSocketTransportFactory(int backlog) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
-    public bool CanBind(EndPoint endpoint) => endpoint is IPEndPoint;
+    public bool CanBind(EndPoint endpoint) => endpoint is LeanEndPoint;
 
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {
