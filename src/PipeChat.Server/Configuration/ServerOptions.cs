@@ -121,7 +121,7 @@ public sealed class ServerOptions
 
     /// <summary>
     /// Socket completions run on the runtime's socket event threads (applied in Main, before any
-    /// socket exists, see <see cref="Hosting.InlineSocketCompletions"/>); an explicit
+    /// socket exists, see <c>Hosting/InlineSocketCompletions</c>); an explicit
     /// DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS in the environment wins.
     /// </summary>
     public bool InlineSocketCompletions { get; set; } = true;

@@ -162,7 +162,7 @@ internal sealed class RoomFeed
 
 /// <summary>
 /// One member's read position in a <see cref="RoomFeed"/>, pinning the chunk it is in. Read,
-/// advanced and dropped only under its connection's queue lock (<see cref="Connections.OutboundQueue"/>);
+/// advanced and dropped only under its connection's queue lock (<c>Connections/OutboundQueue</c>);
 /// <see cref="Lag"/> may be read from any thread. A cursor may be given a stop (the member left
 /// the room, or is closing): it then ends at the feed's length at that moment.
 /// </summary>
