@@ -41,7 +41,7 @@ internal static class SettingsTable
         new(nameof(ServerOptions.HttpPort), "TCP port of the HTTP endpoint: server API (/api/), /metrics, /healthz and the web demo; HTTP/1.1, or HTTP/1.1 and HTTP/2 with TLS (--tls-cert); 0: a free port"),
         new(nameof(ServerOptions.HttpBind), "listen address of the HTTP endpoint: loopback, any, an IP address, or off (no HTTP endpoint)"),
         new(nameof(ServerOptions.ListenBacklog), "listen backlog: connections the kernel queues before they are accepted (bursts of connects)"),
-        new(nameof(ServerOptions.Transport), "socket transport: pipechat (lean, frames sent straight from shared buffers) or kestrel (Kestrel's sockets transport); TLS always uses kestrel"),
+        new(nameof(ServerOptions.Transport), "the WebSocket port's socket transport: pipechat (lean, frames sent straight from shared buffers) or kestrel (Kestrel's sockets transport); TLS and the HTTP port always use kestrel"),
         new(nameof(ServerOptions.TlsCert), "PEM certificate (chain) file; with --tls-key the port serves wss:// (TLS 1.2+)"),
         new(nameof(ServerOptions.TlsKey), "PEM private key file for --tls-cert"),
         new(nameof(ServerOptions.EchoPath), "path that echoes every message back, for conformance tests (off unless set)"),
