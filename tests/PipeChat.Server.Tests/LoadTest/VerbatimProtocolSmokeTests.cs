@@ -17,7 +17,7 @@ public sealed class VerbatimProtocolSmokeTests
         await using var peer = await VerbatimTestPeer.StartAsync(echo: false);
         var result = await RunAsync(peer, "fanout", "--members", "20", "--senders", "2", "--window", "8");
 
-        AssertCleanDelivery(result, connections: 20);
+        LoadTestSmokeTests.AssertCleanDelivery(result, connections: 20);
         Assert.Equal(result.Counters.Sent * 20, result.Counters.Expected);
         Assert.Contains("protocol=verbatim", result.Settings, StringComparison.Ordinal);
     }
@@ -28,7 +28,7 @@ public sealed class VerbatimProtocolSmokeTests
         await using var peer = await VerbatimTestPeer.StartAsync(echo: false);
         var result = await RunAsync(peer, "live", "--members", "30", "--senders", "1", "--rate", "50", "--receive", "poll");
 
-        AssertCleanDelivery(result, connections: 30);
+        LoadTestSmokeTests.AssertCleanDelivery(result, connections: 30);
         Assert.Equal(0, result.Counters.Presence);
         Assert.Equal(0, result.Counters.Open);
     }
@@ -39,7 +39,7 @@ public sealed class VerbatimProtocolSmokeTests
         await using var peer = await VerbatimTestPeer.StartAsync(echo: true);
         var result = await RunAsync(peer, "echo", "--connections", "8");
 
-        AssertCleanDelivery(result, connections: 8);
+        LoadTestSmokeTests.AssertCleanDelivery(result, connections: 8);
         Assert.Equal(result.Counters.Sent, result.Counters.Expected);
         Assert.True(result.Latency.P50 > 0);
     }
@@ -120,19 +120,5 @@ public sealed class VerbatimProtocolSmokeTests
         ];
         Assert.True(OptionsParser.TryParse(all, out var options, out var error), error);
         return await LoadTestRunner.RunAsync(options);
-    }
-
-    private static void AssertCleanDelivery(LoadTestResult result, int connections)
-    {
-        Assert.Equal(connections, result.Counters.Established);
-        Assert.Equal(0, result.Counters.ConnectFailed);
-        Assert.True(result.Counters.DroppedByServer == 0, "dropped by the server: " + string.Join(", ", result.Errors.Select(e => e.Key + " × " + e.Value)));
-        Assert.True(result.Counters.Sent > 0, "nothing was sent");
-        Assert.True(result.Counters.Delivered > 0, "nothing was delivered");
-        Assert.Equal(0, result.Lost);
-        Assert.Equal(0, result.Counters.Duplicated);
-        Assert.Equal(0, result.Counters.OutOfOrder);
-        Assert.Empty(result.Errors); // no join:timeout: nothing waited for a joined that never comes
-        Assert.Equal(result.Counters.Delivered, result.Latency.Count);
     }
 }

@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using System.Net;
 using System.Net.Sockets;
 using PipeChat.Server.Transport;
 
@@ -11,17 +10,7 @@ public sealed class DirectSocketFeatureTests : IAsyncLifetime
     private Socket _peer = null!;
     private LeanSocketConnection _connection = null!;
 
-    public async Task InitializeAsync()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        _peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        var connect = _peer.ConnectAsync(listener.LocalEndPoint!);
-        var accepted = await listener.AcceptAsync();
-        await connect;
-        _connection = new LeanSocketConnection(accepted);
-    }
+    public async Task InitializeAsync() => (_peer, _connection) = await LoopbackLeanConnection.CreateAsync();
 
     public async Task DisposeAsync()
     {

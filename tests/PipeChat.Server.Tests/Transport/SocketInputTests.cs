@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using PipeChat.Server.Transport;
@@ -15,17 +14,7 @@ public sealed class SocketInputTests : IAsyncLifetime
 
     private PipeReader Input => _connection.Transport.Input;
 
-    public async Task InitializeAsync()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        _peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        var connect = _peer.ConnectAsync(listener.LocalEndPoint!);
-        var accepted = await listener.AcceptAsync();
-        await connect;
-        _connection = new LeanSocketConnection(accepted);
-    }
+    public async Task InitializeAsync() => (_peer, _connection) = await LoopbackLeanConnection.CreateAsync();
 
     public async Task DisposeAsync()
     {
