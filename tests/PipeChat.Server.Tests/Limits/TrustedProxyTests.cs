@@ -123,6 +123,27 @@ public sealed class TrustedProxyTests
         }
     }
 
+    [Fact]
+    public async Task A_repeated_forwarded_for_line_is_unusable()
+    {
+        // nginx sends one line; a second one could be the client's own, so the proxy's address counts.
+        await using var server = await TestServer.StartAsync("--trusted-proxies", "127.0.0.1", "--max-connections-per-ip", "2");
+        var kept = new List<RawWebSocketClient>();
+        try
+        {
+            var results = await UpgradeAllAsync(server, kept,
+                "X-Forwarded-For: 203.0.113.1\r\nX-Forwarded-For: 203.0.113.2\r\n",
+                "X-Forwarded-For: 203.0.113.3\r\nX-Forwarded-For: 203.0.113.4\r\n",
+                "X-Real-IP: 127.0.0.1\r\n",
+                "X-Forwarded-For: 203.0.113.2\r\n");
+            Assert.Equal([true, true, false, true], results);
+        }
+        finally
+        {
+            await DisposeAllAsync(kept);
+        }
+    }
+
     [Theory]
     [InlineData("nginx")]
     [InlineData("127.0.0.1,10.0.0.0/33")]
