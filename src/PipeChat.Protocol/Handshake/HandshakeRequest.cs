@@ -78,6 +78,21 @@ public readonly ref struct HandshakeRequest
         return false;
     }
 
+    /// <summary>How many header lines carry this name (case-insensitive).</summary>
+    public int CountHeader(ReadOnlySpan<byte> name)
+    {
+        var count = 0;
+        for (var i = 0; i < _layout.HeaderCount; i++)
+        {
+            if (Ascii.EqualsIgnoreCase(HeaderName(_layout.Headers[i]), name))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
     /// <summary>Raw (still percent-encoded) value of a query parameter.</summary>
     public bool TryGetQueryParameter(ReadOnlySpan<byte> name, out ReadOnlySpan<byte> rawValue)
     {

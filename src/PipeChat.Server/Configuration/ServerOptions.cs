@@ -92,6 +92,9 @@ public sealed class ServerOptions
     /// <summary>Simultaneous TCP connections from one IP address (0: no limit).</summary>
     public int MaxConnectionsPerIp { get; set; } = 1000;
 
+    /// <summary>Comma-separated addresses and CIDRs of reverse proxies whose X-Forwarded-For / X-Real-IP name the client (see <see cref="Configuration.TrustedProxies"/>).</summary>
+    public string? TrustedProxies { get; set; }
+
     /// <summary>Room messages kept per room for resume and history paging (0 keeps none).</summary>
     public int HistorySize { get; set; } = 100;
 

@@ -23,6 +23,7 @@ internal sealed class ServerContext
         {
             metrics.DeflateCounts = () => (codec.MessagesCompressed, codec.MessagesIncompressible);
         }
+        TrustedProxies = Configuration.TrustedProxies.TryParse(options.TrustedProxies, out var proxies, out _) ? proxies : Configuration.TrustedProxies.None;
         HandshakeTimeoutMs = (long)(options.HandshakeTimeoutSeconds * 1000);
         PingIntervalMs = (long)(options.PingIntervalSeconds * 1000);
         CloseTimeoutMs = (long)(options.CloseTimeoutSeconds * 1000);
@@ -45,6 +46,9 @@ internal sealed class ServerContext
 
     /// <summary>The echo endpoint's path as bytes (compared with the request path), or null when off.</summary>
     public byte[]? EchoPath { get; }
+
+    /// <summary>Peers whose X-Forwarded-For / X-Real-IP name the client (<c>--trusted-proxies</c>); empty by default.</summary>
+    public TrustedProxies TrustedProxies { get; }
 
     public long HandshakeTimeoutMs { get; }
 

@@ -21,6 +21,9 @@ internal abstract class SessionOutbound : OutboundWriter, IWebSocketConnection, 
 
     private protected ClosingHandshake _lifecycle;
 
+    /// <summary>The client address the connection counts against (<c>--max-connections-per-ip</c>), also named in logs.</summary>
+    private protected AddressAdmission _admission;
+
     private protected SessionOutbound(ConnectionContext connection, ServerContext server)
         : base(connection, server)
     {
@@ -144,7 +147,7 @@ internal abstract class SessionOutbound : OutboundWriter, IWebSocketConnection, 
         }
 
         _server.Metrics.SlowConsumer();
-        Log.SlowConsumer(_server.Logger, _connection.ConnectionId, UserId, queuedBytes);
+        Log.SlowConsumer(_server.Logger, _connection.ConnectionId, UserId, _admission.Address, queuedBytes);
 
         // Unread room frames are not sent to a reader being closed for falling behind (it resumes
         // from history), and its cursor no longer keeps the room's recent frames alive.

@@ -17,7 +17,7 @@ namespace PipeChat.Server.Connections;
 internal static class UpgradeHandshake
 {
     /// <summary>Runs the handshake; usually completes without suspending (the request was waited for before).</summary>
-    public static async ValueTask<HandshakeResult> RunAsync(ConnectionContext connection, ServerContext server)
+    public static async ValueTask<HandshakeResult> RunAsync(WebSocketSession session, ConnectionContext connection, ServerContext server)
     {
         var input = connection.Transport.Input;
         var output = connection.Transport.Output;
@@ -31,7 +31,7 @@ internal static class UpgradeHandshake
             HandshakeResult result;
             try
             {
-                outcome = Process(connection, server, buffer, ref consumed, ref pending, out result);
+                outcome = Process(session, connection, server, buffer, ref consumed, ref pending, out result);
                 if (outcome != HandshakeOutcome.NeedMoreData)
                 {
                     // Nothing past what was consumed was looked at: bytes behind the request are read at once, not waited for again.
@@ -49,6 +49,10 @@ internal static class UpgradeHandshake
                     return HandshakeResult.NotUpgraded;
                 case HandshakeOutcome.NeedMoreData:
                     continue;
+                case HandshakeOutcome.Dropped:
+                    // Too many connections from the forwarded address: dropped like any other flood.
+                    session.AbortForAddressLimit();
+                    return HandshakeResult.NotUpgraded;
                 case HandshakeOutcome.PendingAccept:
                     var (userId, error) = await pending!.Application!.CompleteAcceptAsync(pending.Accept);
                     if (userId is not null)
@@ -58,7 +62,7 @@ internal static class UpgradeHandshake
                     }
                     else
                     {
-                        outcome = Refuse(connection, server, output, error);
+                        outcome = Refuse(session, connection, server, output, error);
                     }
 
                     pending = null;
@@ -82,7 +86,7 @@ internal static class UpgradeHandshake
     }
 
     private static HandshakeOutcome Process(
-        ConnectionContext connection, ServerContext server, ReadOnlySequence<byte> buffer, ref SequencePosition consumed, ref PendingHandshake? pending, out HandshakeResult result)
+        WebSocketSession session, ConnectionContext connection, ServerContext server, ReadOnlySequence<byte> buffer, ref SequencePosition consumed, ref PendingHandshake? pending, out HandshakeResult result)
     {
         result = HandshakeResult.NotUpgraded;
         var output = connection.Transport.Output;
@@ -99,7 +103,13 @@ internal static class UpgradeHandshake
             consumed = status == ParseStatus.Done ? end : buffer.End;
             if (status == ParseStatus.Invalid)
             {
-                return Refuse(connection, server, output, error);
+                return Refuse(session, connection, server, output, error);
+            }
+
+            // A trusted proxy's connection counts against the client it forwards (empty list: nothing to do).
+            if (!server.TrustedProxies.IsEmpty && !session.Admission.TryAdmitForwarded(request, connection, server))
+            {
+                return HandshakeOutcome.Dropped;
             }
 
             if (!request.IsWebSocketUpgrade)
@@ -117,18 +127,18 @@ internal static class UpgradeHandshake
 
             if (!request.TryValidateUpgrade(out error))
             {
-                return Refuse(connection, server, output, error);
+                return Refuse(session, connection, server, output, error);
             }
 
             if (server.ShuttingDown)
             {
-                return Refuse(connection, server, output, new HandshakeError(503, "server shutting down"));
+                return Refuse(session, connection, server, output, new HandshakeError(503, "server shutting down"));
             }
 
             var application = server.EchoPath is { } echo && request.Path.SequenceEqual(echo) ? server.Echo : server.Chat;
             if (!application.TryAccept(request, connection, out var decision, out error))
             {
-                return Refuse(connection, server, output, error);
+                return Refuse(session, connection, server, output, error);
             }
 
             DeflateAgreement? deflate = server.Deflate is { } codec && request.TryNegotiateDeflate(codec.Settings, out var agreement)
@@ -170,9 +180,10 @@ internal static class UpgradeHandshake
         return new HandshakeResult(application, userId, agreement.ServerMaxWindowBits);
     }
 
-    private static HandshakeOutcome Refuse(ConnectionContext connection, ServerContext server, PipeWriter output, in HandshakeError error)
+    private static HandshakeOutcome Refuse(WebSocketSession session, ConnectionContext connection, ServerContext server, PipeWriter output, in HandshakeError error)
     {
-        Log.HandshakeRefused(server.Logger, connection.ConnectionId, error.StatusCode, error.Reason);
+        var address = session.Admission.Address ?? (connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address;
+        Log.HandshakeRefused(server.Logger, connection.ConnectionId, address, error.StatusCode, error.Reason);
         HandshakeResponse.WriteError(output, error);
         return HandshakeOutcome.Refused;
     }
@@ -200,5 +211,6 @@ internal static class UpgradeHandshake
         PendingAccept,
         Answered,
         Refused,
+        Dropped,
     }
 }

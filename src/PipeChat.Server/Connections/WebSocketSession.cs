@@ -42,9 +42,9 @@ internal sealed class WebSocketSession : SessionOutbound
     public async Task RunAsync()
     {
         _server.Metrics.ConnectionAccepted();
-        if (!AddressAdmission.TryAdmit(_connection, _server, out var admission))
+        if (!_admission.TryAdmit(_connection, _server))
         {
-            Abort("too many connections from this address");
+            AbortForAddressLimit();
             return;
         }
 
@@ -56,7 +56,7 @@ internal sealed class WebSocketSession : SessionOutbound
             // without suspending, so a connect burst makes no handshake state machine and no
             // receive state machine per connection (≈ 400 bytes of garbage each).
             await IdleWaitAsync();
-            var handshake = await UpgradeHandshake.RunAsync(_connection, _server);
+            var handshake = await UpgradeHandshake.RunAsync(this, _connection, _server);
             if (!handshake.Upgraded)
             {
                 return;
@@ -124,9 +124,15 @@ internal sealed class WebSocketSession : SessionOutbound
             }
 
             await FinishAsync();
-            admission.Release(_server.Sessions);
+            _admission.Release(_server.Sessions);
         }
     }
+
+    /// <summary>The connection's count against its client address; the handshake completes it for a trusted proxy's connection.</summary>
+    internal ref AddressAdmission Admission => ref _admission;
+
+    /// <summary>Drops the connection at once, nothing answered: its client address is at <c>--max-connections-per-ip</c>.</summary>
+    internal void AbortForAddressLimit() => Abort("too many connections from this address");
 
     /// <summary>Called by the registry's heartbeat: close timeout, ping, ping timeout, queue trimming.</summary>
     public void OnHeartbeat(long now)

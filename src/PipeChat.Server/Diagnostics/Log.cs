@@ -11,14 +11,14 @@ internal static partial class Log
     [LoggerMessage(30, LogLevel.Information, "PipeChat HTTP endpoint on {Scheme}://{Address}:{Port}: /metrics, /healthz, web demo, server API {Api}")]
     public static partial void ListeningHttp(ILogger logger, string scheme, string address, int port, string api);
 
-    [LoggerMessage(2, LogLevel.Debug, "Connection {ConnectionId} refused at handshake: {Status} {Reason}")]
-    public static partial void HandshakeRefused(ILogger logger, string connectionId, int status, string reason);
+    [LoggerMessage(2, LogLevel.Debug, "Connection {ConnectionId} from {Address} refused at handshake: {Status} {Reason}")]
+    public static partial void HandshakeRefused(ILogger logger, string connectionId, System.Net.IPAddress? address, int status, string reason);
 
     [LoggerMessage(3, LogLevel.Debug, "Connection {ConnectionId} closed by protocol error {Code}: {Reason}")]
     public static partial void ProtocolError(ILogger logger, string connectionId, int code, string reason);
 
-    [LoggerMessage(4, LogLevel.Warning, "Connection {ConnectionId} ({UserId}) closed as a slow consumer: {QueuedBytes} bytes queued")]
-    public static partial void SlowConsumer(ILogger logger, string connectionId, string userId, long queuedBytes);
+    [LoggerMessage(4, LogLevel.Warning, "Connection {ConnectionId} ({UserId} from {Address}) closed as a slow consumer: {QueuedBytes} bytes queued")]
+    public static partial void SlowConsumer(ILogger logger, string connectionId, string userId, System.Net.IPAddress? address, long queuedBytes);
 
     [LoggerMessage(5, LogLevel.Error, "Connection {ConnectionId} failed")]
     public static partial void ConnectionFailed(ILogger logger, Exception exception, string connectionId);
@@ -27,7 +27,13 @@ internal static partial class Log
     public static partial void TimedOut(ILogger logger, string connectionId, string what);
 
     [LoggerMessage(8, LogLevel.Warning, "Connection {ConnectionId} dropped: too many connections from {Address}")]
-    public static partial void TooManyFromAddress(ILogger logger, string connectionId, string address);
+    public static partial void TooManyFromAddress(ILogger logger, string connectionId, System.Net.IPAddress address);
+
+    [LoggerMessage(10, LogLevel.Debug, "Connection {ConnectionId} from a trusted proxy: X-Forwarded-For / X-Real-IP unusable, counted as {Address}")]
+    public static partial void ForwardedAddressUnusable(ILogger logger, string connectionId, System.Net.IPAddress address);
+
+    [LoggerMessage(11, LogLevel.Warning, "Authentication is off (no --auth-secret) and the WebSocket port listens on {Bind}, not loopback: anyone who can reach it can pick any user id")]
+    public static partial void AuthOffOnOpenBind(ILogger logger, string bind);
 
     [LoggerMessage(7, LogLevel.Information, "Shutting down: closing {Count} connections with 1001")]
     public static partial void ShuttingDown(ILogger logger, int count);

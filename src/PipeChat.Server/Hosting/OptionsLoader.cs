@@ -209,6 +209,11 @@ internal static class OptionsLoader
             throw new ConfigurationException($"{s.Flag} ({s.EnvironmentVariable}) must be at least 32 bytes: HS256 needs a 256-bit key");
         }
 
+        if (!TrustedProxies.TryParse(o.TrustedProxies, out _, out var badProxy))
+        {
+            throw Bad(Find(nameof(o.TrustedProxies)), badProxy, "comma-separated IP addresses or CIDRs (e.g. 127.0.0.1,10.0.0.0/8,fd00::/8; host bits of a CIDR zero)");
+        }
+
         if (o.ApiKey is { } apiKey && (System.Text.Encoding.UTF8.GetByteCount(apiKey) < 16 || apiKey.Any(c => c <= ' ' || c > '~')))
         {
             var s = Find(nameof(o.ApiKey));

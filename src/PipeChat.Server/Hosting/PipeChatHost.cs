@@ -129,6 +129,7 @@ public static class PipeChatHost
             chat.Start();
             Log.Listening(server.Logger, certificate is null ? "ws" : "wss", options.Bind, options.Port,
                 options.EchoPath ?? "off", options.AuthSecret is null ? "off (id from the URL)" : "JWT HS256");
+            WarnIfAuthOffOnOpenBind(server.Logger, options);
             if (endpoints.Http is not null)
             {
                 Log.ListeningHttp(server.Logger, certificate is null ? "http" : "https", options.HttpBind, options.HttpPort, options.ApiKey is null ? "off" : "on");
@@ -141,6 +142,20 @@ public static class PipeChatHost
         lifetime.ApplicationStopped.Register(metrics.Dispose);
         return app;
     }
+
+    /// <summary>Start-up warning: without --auth-secret the user id comes from the URL, which is fine on loopback only.</summary>
+    internal static void WarnIfAuthOffOnOpenBind(ILogger logger, Configuration.ServerOptions options)
+    {
+        if (options.AuthSecret is null && !IsLoopbackBind(options.Bind))
+        {
+            Log.AuthOffOnOpenBind(logger, options.Bind);
+        }
+    }
+
+    /// <summary>Whether a --bind value only listens on loopback ("loopback", 127.x, ::1, ::ffff:127.x).</summary>
+    internal static bool IsLoopbackBind(string bind)
+        => bind == "loopback" || (IPAddress.TryParse(bind, out var address)
+            && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address));
 
     /// <summary>The WebSocket port actually bound (useful with --port 0), once started.</summary>
     public static int GetPort(WebApplication app) => app.Services.GetRequiredService<BoundEndpoints>().WebSocket?.IPEndPoint?.Port ?? 0;

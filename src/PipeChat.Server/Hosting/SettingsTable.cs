@@ -69,6 +69,7 @@ internal static class SettingsTable
         new(nameof(ServerOptions.RateLimitPerSecond), "chat requests per second per connection (token bucket); over it: error rate_limited; 0: off"),
         new(nameof(ServerOptions.RateLimitBurst), "burst size of that bucket; this many refused in a row closes the connection (1008)"),
         new(nameof(ServerOptions.MaxConnectionsPerIp), "simultaneous connections from one IP address; more are dropped at once (0: no limit)"),
+        new(nameof(ServerOptions.TrustedProxies), "comma-separated addresses and CIDRs (IPv4, IPv6) of reverse proxies; for connections from them the client address, for --max-connections-per-ip and logs, is taken from X-Forwarded-For (rightmost hop that is not a trusted proxy) or X-Real-IP (empty: headers ignored)"),
         new(nameof(ServerOptions.HistorySize), "room messages kept per room for resume and history paging (0: none)"),
         new(nameof(ServerOptions.HistorySeconds), "age limit of kept room messages; an empty room's seq and history live this long"),
         new(nameof(ServerOptions.AllowBroadcast), "whether clients may broadcast to everyone (true/false)"),
