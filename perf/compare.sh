@@ -227,7 +227,7 @@ for w in workloads:
         med = {}
         for t in targets:
             vals = []
-            for f in sorted(glob.glob(os.path.join(runs, f'{w}-{t}-r*.json'))):
+            for f in sorted(glob.glob(os.path.join(runs, f'{w}-{t}-r[0-9]*.json'))):
                 v = get(json.load(open(f)), path)
                 if v is not None: vals.append(v * scale)
             med[t] = statistics.median(vals) if vals else None
