@@ -205,6 +205,12 @@ internal sealed class SocketInput(LeanSocketConnection connection) : PipeReader
         _examinedAll = examinedEnd;
     }
 
+    /// <summary>
+    /// Makes the next read return at once as canceled. A receive already waiting on the socket is
+    /// not woken (that would need a cancellation token per read); the WebSocket session never
+    /// cancels reads, which is why only the WebSocket port runs on this transport (see
+    /// <see cref="LeanEndPoint"/>): ASP.NET Core's HTTP stack cancels an idle kept-alive read at shutdown.
+    /// </summary>
     public override void CancelPendingRead() => _cancelRequested = true;
 
     public override void Complete(Exception? exception = null)
