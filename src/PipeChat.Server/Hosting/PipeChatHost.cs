@@ -118,7 +118,9 @@ public static class PipeChatHost
                 server.Sessions.AfterTick = new Diagnostics.MemoryTrim(options.TrimAfterConnects, server.Metrics, server.Logger).OnTick;
             }
 
-            server.Sessions.Start(TimeSpan.FromMilliseconds(Math.Clamp(options.HandshakeTimeoutSeconds * 250, 100, 1000)));
+            // The heartbeat drives pings and the close timeout (handshake deadlines have their own
+            // 100 ms check): a quarter of the shorter of the two, between 100 ms and 1 s.
+            server.Sessions.Start(TimeSpan.FromMilliseconds(Math.Clamp(Math.Min(options.PingIntervalSeconds, options.CloseTimeoutSeconds) * 250, 100, 1000)));
             // With port 0 the options learn the ports bound (the WebSocket port's 404 and /config.json name them).
             options.Port = endpoints.WebSocket?.IPEndPoint?.Port ?? options.Port;
             options.HttpPort = endpoints.Http?.IPEndPoint?.Port ?? options.HttpPort;
