@@ -1,12 +1,12 @@
 using System.Buffers;
-using PipeChat.Protocol.Text;
 
 namespace PipeChat.Protocol.Framing;
 
 /// <summary>
-/// Incremental message reader: frame headers, fragmentation state machine, unmasking,
-/// fail-fast UTF-8 validation of text across fragments and segments, control frames,
-/// close-payload validation and the message-size limit. Pure: no I/O; the one allocation is a
+/// Incremental message reader: frame headers, the fragmentation state machine, unmasking,
+/// control frames and close-payload validation; the data message itself (size limit, fail-fast
+/// UTF-8 validation across fragments and segments, decompression) is a <see cref="MessageAssembly"/>.
+/// Pure: no I/O; the one allocation is a
 /// 125-byte buffer for control payloads, made by the first ping, pong or close that carries a
 /// payload (an idle connection answering empty pings never holds it).
 /// A mutable struct: keep it in a field and call <see cref="Read"/> by reference.
@@ -20,7 +20,6 @@ public struct WebSocketReader
     private const int MaxControlPayload = 125;
 
     private readonly bool _isServer;
-    private readonly long _maxMessageBytes;
 
     // The frame whose payload is being read (valid while _inFrame).
     private bool _inFrame;
@@ -32,12 +31,7 @@ public struct WebSocketReader
 
     // The data message being assembled (open while _inMessage).
     private bool _inMessage;
-    private WebSocketOpcode _messageOpcode;
-    private long _messageLength;
-    private Utf8StreamValidator _utf8;
-    private bool _messageCompressed;
-    private long _compressedLength;
-    private IMessageInflater? _inflater;
+    private MessageAssembly _message;
 
     // Events.
     private WebSocketOpcode _lastMessageType;
@@ -54,7 +48,7 @@ public struct WebSocketReader
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxMessageBytes);
         _isServer = isServer;
-        _maxMessageBytes = maxMessageBytes;
+        _message = new MessageAssembly(maxMessageBytes);
     }
 
     /// <summary>
@@ -63,12 +57,12 @@ public struct WebSocketReader
     /// </summary>
     public IMessageInflater? Inflater
     {
-        readonly get => _inflater;
-        set => _inflater = value;
+        readonly get => _message.Inflater;
+        set => _message.Inflater = value;
     }
 
     /// <summary>Whether the last completed message arrived compressed (RSV1), valid after <see cref="WebSocketReadResult.Message"/>.</summary>
-    public readonly bool MessageWasCompressed => _messageCompressed;
+    public readonly bool MessageWasCompressed => _message.Compressed;
 
     /// <summary>Type of the last completed message (Text or Binary), valid after <see cref="WebSocketReadResult.Message"/>.</summary>
     public readonly WebSocketOpcode MessageType => _lastMessageType;
@@ -139,10 +133,7 @@ public struct WebSocketReader
     {
         _inFrame = false;
         _inMessage = false;
-        _messageLength = 0;
-        _utf8.Reset();
-        _messageCompressed = false;
-        _inflater?.Reset();
+        _message.Reset();
         _controlLength = 0;
         _lastControlOpcode = default;
         _closeCode = 0;
@@ -153,7 +144,7 @@ public struct WebSocketReader
     /// <summary>Parses and checks the next header; false when more data is needed or on error.</summary>
     private bool TryStartFrame(ref ReadOnlySequence<byte> remaining)
     {
-        var status = FrameHeaderReader.TryRead(remaining, _isServer, _inflater is not null, out var header, out var code, out var reason);
+        var status = FrameHeaderReader.TryRead(remaining, _isServer, _message.Inflater is not null, out var header, out var code, out var reason);
         if (status == ParseStatus.NeedMoreData)
         {
             return false;
@@ -185,33 +176,12 @@ public struct WebSocketReader
                 }
 
                 _inMessage = true;
-                _messageOpcode = header.Opcode;
-                _messageLength = 0;
-                _utf8.Reset();
-                _messageCompressed = header.Rsv1;
-                _compressedLength = 0;
+                _message.Begin(header.Opcode, header.Rsv1);
             }
 
-            if (_messageCompressed)
+            if (!_message.AddFrame(header.PayloadLength))
             {
-                // The limit applies to the decompressed bytes (checked as they come out); the
-                // compressed ones only need a bound: DEFLATE never grows data by more than a few
-                // bytes per 64 KiB stored block.
-                if (header.PayloadLength > CompressedLimit - _compressedLength)
-                {
-                    return Fail(WebSocketCloseCodes.MessageTooBig, "message too big");
-                }
-
-                _compressedLength += header.PayloadLength;
-            }
-            else
-            {
-                if (header.PayloadLength > _maxMessageBytes - _messageLength)
-                {
-                    return Fail(WebSocketCloseCodes.MessageTooBig, "message too big");
-                }
-
-                _messageLength += header.PayloadLength;
+                return Failed();
             }
         }
 
@@ -234,8 +204,9 @@ public struct WebSocketReader
             var payload = remaining.Slice(0, take);
             if (payload.IsSingleSegment)
             {
-                if (!WriteData(payload.FirstSpan, sink))
+                if (!_message.Write(payload.FirstSpan, sink, _isServer, _frameMaskKey, ref _maskIndex))
                 {
+                    Failed();
                     return WebSocketReadResult.Error;
                 }
             }
@@ -243,8 +214,9 @@ public struct WebSocketReader
             {
                 foreach (var segment in payload)
                 {
-                    if (!WriteData(segment.Span, sink))
+                    if (!_message.Write(segment.Span, sink, _isServer, _frameMaskKey, ref _maskIndex))
                     {
+                        Failed();
                         return WebSocketReadResult.Error;
                     }
                 }
@@ -265,145 +237,15 @@ public struct WebSocketReader
             return null;
         }
 
-        if (_messageCompressed)
+        if (!_message.Complete(sink))
         {
-            // RFC 7692 §7.2.2: append 0x00 0x00 0xff 0xff to the payload, then decompress.
-            ReadOnlySpan<byte> tail = [0x00, 0x00, 0xFF, 0xFF];
-            var complete = InflateData(tail, sink);
-            _inflater!.Reset();
-            if (!complete)
-            {
-                return WebSocketReadResult.Error;
-            }
-        }
-
-        if (_messageOpcode == WebSocketOpcode.Text && !_utf8.TryAppend(default, isFinal: true))
-        {
-            Fail(WebSocketCloseCodes.InvalidPayloadData, "invalid UTF-8");
+            Failed();
             return WebSocketReadResult.Error;
         }
 
         _inMessage = false;
-        _lastMessageType = _messageOpcode;
+        _lastMessageType = _message.Opcode;
         return WebSocketReadResult.Message;
-    }
-
-    /// <summary>
-    /// Unmasks into whatever memory the sink offers (no size hint, so a pipe never allocates an
-    /// oversized block for a large segment), validating text as it goes.
-    /// </summary>
-    private bool WriteData(ReadOnlySpan<byte> source, IBufferWriter<byte> sink)
-    {
-        if (_messageCompressed)
-        {
-            return WriteCompressedData(source, sink);
-        }
-
-        while (!source.IsEmpty)
-        {
-            var destination = sink.GetSpan();
-            var count = Math.Min(destination.Length, source.Length);
-            destination = destination[..count];
-            if (_isServer)
-            {
-                _maskIndex = WebSocketMask.ApplyTo(source[..count], destination, _frameMaskKey, _maskIndex);
-            }
-            else
-            {
-                source[..count].CopyTo(destination);
-            }
-
-            if (_messageOpcode == WebSocketOpcode.Text && !_utf8.TryAppend(destination, isFinal: false))
-            {
-                return Fail(WebSocketCloseCodes.InvalidPayloadData, "invalid UTF-8");
-            }
-
-            sink.Advance(count);
-            source = source[count..];
-        }
-
-        return true;
-    }
-
-    /// <summary>Largest compressed size of a message: the limit plus DEFLATE's worst-case growth.</summary>
-    private readonly long CompressedLimit
-    {
-        get
-        {
-            var growth = (_maxMessageBytes >> 8) + 64;
-            return _maxMessageBytes > long.MaxValue - growth ? long.MaxValue : _maxMessageBytes + growth;
-        }
-    }
-
-    /// <summary>Unmasks compressed payload in small chunks and decompresses each into the sink.</summary>
-    private bool WriteCompressedData(ReadOnlySpan<byte> source, IBufferWriter<byte> sink)
-    {
-        Span<byte> chunk = stackalloc byte[512];
-        while (!source.IsEmpty)
-        {
-            var count = Math.Min(chunk.Length, source.Length);
-            if (_isServer)
-            {
-                _maskIndex = WebSocketMask.ApplyTo(source[..count], chunk, _frameMaskKey, _maskIndex);
-            }
-            else
-            {
-                source[..count].CopyTo(chunk);
-            }
-
-            if (!InflateData(chunk[..count], sink))
-            {
-                return false;
-            }
-
-            source = source[count..];
-        }
-
-        return true;
-    }
-
-    /// <summary>
-    /// Decompresses into whatever memory the sink offers, never more than one byte past the
-    /// message limit, validating text as it comes out.
-    /// </summary>
-    private bool InflateData(ReadOnlySpan<byte> input, IBufferWriter<byte> sink)
-    {
-        while (true)
-        {
-            var allowed = _maxMessageBytes - _messageLength;
-            var destination = sink.GetSpan();
-            if (destination.Length > allowed + 1)
-            {
-                destination = destination[..(int)(allowed + 1)];
-            }
-
-            if (!_inflater!.Inflate(input, destination, out var consumed, out var written))
-            {
-                return Fail(WebSocketCloseCodes.InvalidPayloadData, "invalid compressed data");
-            }
-
-            // Text is validated up to the limit before the limit is enforced, so the error a
-            // client gets is the one earliest in the message, however its frames were split
-            // (found by the websocket-deflate fuzz target: 1007 and 1009 swapped with the split).
-            var withinLimit = (int)Math.Min(written, allowed);
-            if (_messageOpcode == WebSocketOpcode.Text && !_utf8.TryAppend(destination[..withinLimit], isFinal: false))
-            {
-                return Fail(WebSocketCloseCodes.InvalidPayloadData, "invalid UTF-8");
-            }
-
-            if (written > allowed)
-            {
-                return Fail(WebSocketCloseCodes.MessageTooBig, "message too big");
-            }
-
-            sink.Advance(written);
-            _messageLength += written;
-            input = input[consumed..];
-            if ((input.IsEmpty && written < destination.Length) || (consumed == 0 && written == 0))
-            {
-                return true;
-            }
-        }
     }
 
     /// <summary>Buffers a control payload until whole, then reports it.</summary>
@@ -454,14 +296,16 @@ public struct WebSocketReader
 
     private bool Fail(ushort code, string reason)
     {
-        if (_messageCompressed)
-        {
-            _inflater?.Reset();
-        }
+        _message.Fail(code, reason);
+        return Failed();
+    }
 
+    /// <summary>Takes the failure the message assembly recorded as the reader's error.</summary>
+    private bool Failed()
+    {
         _failed = true;
-        _closeCode = code;
-        _errorReason = reason;
+        _closeCode = _message.FailureCode;
+        _errorReason = _message.FailureReason;
         return false;
     }
 }
