@@ -24,6 +24,9 @@ public sealed class ServerOptions
 
     public string? TlsKey { get; set; }
 
+    /// <summary>How often the TLS files are checked for a renewed certificate, in seconds; 0: never (loaded once at start-up).</summary>
+    public int TlsReloadSeconds { get; set; } = 30;
+
     /// <summary>When set, a path that echoes every message back (conformance testing).</summary>
     public string? EchoPath { get; set; }
 

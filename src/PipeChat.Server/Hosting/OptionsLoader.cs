@@ -163,6 +163,7 @@ internal static class OptionsLoader
         Range(nameof(o.RedisPresenceSeconds), o.RedisPresenceSeconds, 1, 3600);
         Range(nameof(o.ApiMaxBodyBytes), o.ApiMaxBodyBytes, 64, 64 * 1024 * 1024);
         Range(nameof(o.TrimAfterConnects), o.TrimAfterConnects, 0, 100_000_000);
+        Range(nameof(o.TlsReloadSeconds), o.TlsReloadSeconds, 0, 86_400);
 
         if (o.Transport is not ("pipechat" or "kestrel"))
         {

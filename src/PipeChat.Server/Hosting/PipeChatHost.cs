@@ -43,7 +43,7 @@ public static class PipeChatHost
         builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.None);
         configureLogging?.Invoke(builder.Logging);
 
-        var certificate = options.TlsCert is null ? null : LoadCertificate(options.TlsCert, options.TlsKey!);
+        var certificate = options.TlsCert is null ? null : ReloadingCertificate.Load(options.TlsCert, options.TlsKey!);
         builder.Services.AddSingleton(options);
         var metrics = new ServerMetrics();
         builder.Services.AddSingleton(metrics);
@@ -72,14 +72,14 @@ public static class PipeChatHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            void UseTls(ListenOptions listen)
+            void UseTls(ListenOptions listen, bool http2)
             {
                 if (certificate is not null)
                 {
-                    listen.UseHttps(new HttpsConnectionAdapterOptions
+                    // Per handshake, the options of the certificate loaded now (made once per load).
+                    listen.UseHttps(new TlsHandshakeCallbackOptions
                     {
-                        ServerCertificate = certificate,
-                        SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                        OnConnection = _ => ValueTask.FromResult(certificate.OptionsFor(http2)),
                         HandshakeTimeout = TimeSpan.FromSeconds(options.HandshakeTimeoutSeconds),
                     });
                 }
@@ -89,7 +89,7 @@ public static class PipeChatHost
             {
                 endpoints.WebSocket = listen;
                 listen.Protocols = HttpProtocols.Http1;
-                UseTls(listen);
+                UseTls(listen, http2: false);
                 listen.UseConnectionHandler<WebSocketConnectionHandler>();
             });
             if (options.HttpBind != "off")
@@ -99,7 +99,7 @@ public static class PipeChatHost
                 {
                     endpoints.Http = listen;
                     listen.Protocols = certificate is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2;
-                    UseTls(listen);
+                    UseTls(listen, http2: true);
                 });
             }
         });
@@ -137,11 +137,13 @@ public static class PipeChatHost
                 Log.ListeningHttp(server.Logger, certificate is null ? "http" : "https", options.HttpBind, options.HttpPort, options.ApiKey is null ? "off" : "on");
             }
             RuntimeKnobs.LogEffective(server.Logger, options);
+            certificate?.Watch(TimeSpan.FromSeconds(options.TlsReloadSeconds), server.Logger);
         });
         lifetime.ApplicationStopping.Register(() => BeginShutdown(server));
         lifetime.ApplicationStopped.Register(server.Sessions.Dispose);
         lifetime.ApplicationStopped.Register(() => api?.Dispose());
         lifetime.ApplicationStopped.Register(metrics.Dispose);
+        lifetime.ApplicationStopped.Register(() => certificate?.Dispose());
         return app;
     }
 
@@ -202,18 +204,6 @@ public static class PipeChatHost
         foreach (var session in sessions)
         {
             session.CloseForShutdown();
-        }
-    }
-
-    private static X509Certificate2 LoadCertificate(string certPath, string keyPath)
-    {
-        try
-        {
-            return X509Certificate2.CreateFromPemFile(certPath, keyPath);
-        }
-        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or ArgumentException)
-        {
-            throw new ConfigurationException($"cannot load --tls-cert '{certPath}' with --tls-key '{keyPath}': {ex.Message}");
         }
     }
 }

@@ -44,6 +44,7 @@ internal static class SettingsTable
         new(nameof(ServerOptions.Transport), "the WebSocket port's socket transport: pipechat (lean, frames sent straight from shared buffers) or kestrel (Kestrel's sockets transport); TLS and the HTTP port always use kestrel"),
         new(nameof(ServerOptions.TlsCert), "PEM certificate (chain) file; with --tls-key the port serves wss:// (TLS 1.2+)"),
         new(nameof(ServerOptions.TlsKey), "PEM private key file for --tls-cert"),
+        new(nameof(ServerOptions.TlsReloadSeconds), "how often, in seconds, the --tls-cert and --tls-key files are read for a renewed certificate, served from then on without a restart (open connections keep theirs); 0: never"),
         new(nameof(ServerOptions.EchoPath), "path that echoes every message back, for conformance tests (off unless set)"),
         new(nameof(ServerOptions.MaxMessageBytes), "largest WebSocket message in bytes; larger closes with 1009"),
         new(nameof(ServerOptions.MaxRequestHeaderBytes), "largest HTTP upgrade request head; larger gets 431"),
