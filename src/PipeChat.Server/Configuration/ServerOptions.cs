@@ -22,6 +22,12 @@ public sealed class ServerOptions
 
     public string? TlsCert { get; set; }
 
+    /// <summary>Least severe level logged for PipeChat's own categories: trace, debug, information, warning, error, critical or none.</summary>
+    public string LogLevel { get; set; } = "information";
+
+    /// <summary>"text": the console's readable lines; "json": one JSON object per line (UTC timestamps) for log collectors.</summary>
+    public string LogFormat { get; set; } = "text";
+
     public string? TlsKey { get; set; }
 
     /// <summary>How often the TLS files are checked for a renewed certificate, in seconds; 0: never (loaded once at start-up).</summary>

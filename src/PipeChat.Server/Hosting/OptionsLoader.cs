@@ -165,6 +165,16 @@ internal static class OptionsLoader
         Range(nameof(o.TrimAfterConnects), o.TrimAfterConnects, 0, 100_000_000);
         Range(nameof(o.TlsReloadSeconds), o.TlsReloadSeconds, 0, 86_400);
 
+        if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(o.LogLevel, ignoreCase: true, out _) || int.TryParse(o.LogLevel, out _))
+        {
+            throw Bad(Find(nameof(o.LogLevel)), o.LogLevel, "trace, debug, information, warning, error, critical or none");
+        }
+
+        if (o.LogFormat is not ("text" or "json"))
+        {
+            throw Bad(Find(nameof(o.LogFormat)), o.LogFormat, "text or json");
+        }
+
         if (o.Transport is not ("pipechat" or "kestrel"))
         {
             throw Bad(Find(nameof(o.Transport)), o.Transport, "pipechat or kestrel");

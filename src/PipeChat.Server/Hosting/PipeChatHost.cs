@@ -41,6 +41,17 @@ public static class PipeChatHost
         // handler logs its own connection events and never throws into Kestrel, so Kestrel's
         // categories are off; a PipeChat:… or Logging:… setting cannot turn them back on.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.None);
+        builder.Logging.AddFilter("PipeChat", Enum.Parse<LogLevel>(options.LogLevel, ignoreCase: true));
+        if (options.LogFormat == "json")
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(json =>
+            {
+                json.UseUtcTimestamp = true;
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+
         configureLogging?.Invoke(builder.Logging);
 
         var certificate = options.TlsCert is null ? null : ReloadingCertificate.Load(options.TlsCert, options.TlsKey!);

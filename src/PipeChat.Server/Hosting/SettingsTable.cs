@@ -42,6 +42,8 @@ internal static class SettingsTable
         new(nameof(ServerOptions.HttpBind), "listen address of the HTTP endpoint: loopback, any, an IP address, or off (no HTTP endpoint)"),
         new(nameof(ServerOptions.ListenBacklog), "listen backlog: connections the kernel queues before they are accepted (bursts of connects)"),
         new(nameof(ServerOptions.Transport), "the WebSocket port's socket transport: pipechat (lean, frames sent straight from shared buffers) or kestrel (Kestrel's sockets transport); TLS and the HTTP port always use kestrel"),
+        new(nameof(ServerOptions.LogLevel), "least severe level logged by PipeChat: trace, debug (adds each refused handshake, protocol error and timeout), information, warning, error, critical or none"),
+        new(nameof(ServerOptions.LogFormat), "console log format: text, or json (one object per line, UTC timestamps, for log collectors)"),
         new(nameof(ServerOptions.TlsCert), "PEM certificate (chain) file; with --tls-key the port serves wss:// (TLS 1.2+)"),
         new(nameof(ServerOptions.TlsKey), "PEM private key file for --tls-cert"),
         new(nameof(ServerOptions.TlsReloadSeconds), "how often, in seconds, the --tls-cert and --tls-key files are read for a renewed certificate, served from then on without a restart (open connections keep theirs); 0: never"),
