@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, chmodSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import https from 'node:https';
 import http from 'node:http';
@@ -36,6 +36,7 @@ function testConfig(upstreamPort, upstreamHttpPort) {
   replace('listen 80;', `listen 127.0.0.1:${httpPort};`);
   replace('/etc/ssl/pipechat/fullchain.pem', path.join(dir, 'cert.pem'));
   replace('/etc/ssl/pipechat/privkey.pem', path.join(dir, 'key.pem'));
+  replace('/var/log/nginx/pipechat.access.log', path.join(dir, 'pipechat.access.log'));
   return conf;
 }
 
@@ -124,6 +125,24 @@ test('the SDK chats through nginx over wss: join, presence, room messages, offli
   assert.deepEqual((await got).data, { text: 'over TLS' });
   await assert.rejects(alice.notice('tls.nobody', { info: 'hi' }), (e) => e instanceof PipeChatError && e.code === 'offline');
   await alice.ping();
+});
+
+test('the access log names the path but never the query string (tokens stay out of logs)', async () => {
+  const logFile = path.join(dir, 'pipechat.access.log');
+  await new Promise((resolve, reject) => {
+    const ws = new WebSocket(`wss://127.0.0.1:${tlsPort}/?id=tls.dave&token=SECRET-TOKEN-123`, { rejectUnauthorized: false });
+    ws.on('open', () => ws.close());
+    ws.on('close', resolve);
+    ws.on('error', reject);
+  });
+  // nginx writes a proxied WebSocket's line when the connection ends.
+  let log = '';
+  for (let i = 0; i < 100 && !log.includes('"GET / HTTP/1.1" 101'); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+  }
+  assert.match(log, /"GET \/ HTTP\/1\.1" 101/);
+  assert.doesNotMatch(log, /SECRET-TOKEN-123|token=/);
 });
 
 test('certificate verification stays on by default: an untrusted certificate is refused', async () => {
