@@ -102,6 +102,12 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
     /// <inheritdoc cref="ServerApiOperations.LocalCounts"/>
     public (int Connections, int Users, int Rooms) LocalCounts => _api.LocalCounts;
 
+    /// <inheritdoc cref="ServerApiOperations.History"/>
+    public Task ApiHistory(IRoomMember reply, string roomId, int limit) => _api.History(reply, roomId, limit);
+
+    /// <inheritdoc cref="ServerApiOperations.LargestRooms"/>
+    public List<(string Id, int Members, int Users)> LargestRooms(int limit) => _api.LargestRooms(limit);
+
     /// <inheritdoc cref="ServerApiOperations.DisconnectAsync"/>
     public Task<bool> ApiDisconnectAsync(string userId, long connection, byte[] reason) => _api.DisconnectAsync(userId, connection, reason);
 

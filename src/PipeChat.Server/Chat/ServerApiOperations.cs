@@ -29,6 +29,13 @@ internal sealed class ServerApiOperations(RoomRegistry rooms, UserDirectory user
     public Task Query(IRoomMember reply, ReadOnlySpan<byte> roomIdUtf8, ReadOnlySpan<byte> userIdUtf8)
         => userRequests.Query(reply, roomIdUtf8, userIdUtf8, ApiRef);
 
+    /// <summary>Replies <c>history</c>: the room's last <paramref name="limit"/> kept messages (recalled ones as tombstones), from the cluster's history with Redis.</summary>
+    public Task History(IRoomMember reply, string roomId, int limit)
+        => router.History(reply, roomId, ApiRef, long.MaxValue, limit);
+
+    /// <summary>This node's rooms with the most member connections, largest first.</summary>
+    public List<(string Id, int Members, int Users)> LargestRooms(int limit) => rooms.Largest(limit);
+
     /// <summary>Connections registered with the chat layer, users online and rooms, on this node.</summary>
     public (int Connections, int Users, int Rooms) LocalCounts => (users.TotalConnections, users.TotalUsers, rooms.RoomCount);
 

@@ -74,6 +74,9 @@ public sealed class ServerMetrics : IDisposable
     /// <summary>WebSocket frames sent so far.</summary>
     public long MessagesOut => Volatile.Read(ref _messagesOut);
 
+    /// <summary>Connections closed as slow consumers since start.</summary>
+    public long SlowConsumers => Volatile.Read(ref _slowConsumers);
+
     /// <summary>
     /// Publishes gauges a layer supplies as (Prometheus name, help, value) rows, e.g. the chat
     /// layer's rooms and users: one observable gauge per row present now, each reading its row by

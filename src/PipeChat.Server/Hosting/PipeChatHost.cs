@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -13,6 +12,7 @@ using PipeChat.Server.Chat;
 using PipeChat.Server.Connections;
 using PipeChat.Server.Diagnostics;
 using PipeChat.Server.Http;
+using PipeChat.Server.Http.Admin;
 using PipeChat.Server.Http.Api;
 using PipeChat.Server.Transport;
 
@@ -118,8 +118,11 @@ public static class PipeChatHost
         builder.Services.AddSingleton(endpoints);
         var app = builder.Build();
         var server = app.Services.GetRequiredService<ServerContext>();
-        var api = options.ApiKey is null ? null : new ApiHandlers(options, app.Services.GetRequiredService<ChatApplication>(), server.Metrics);
-        HttpSite.Map(app, server, api);
+        var chatApp = app.Services.GetRequiredService<ChatApplication>();
+        var api = options.ApiKey is null ? null : new ApiHandlers(options, chatApp, server.Metrics);
+        var adminSeries = options.ApiKey is null ? null : new AdminSeries(server.Metrics, chatApp);
+        var admin = adminSeries is null ? null : new AdminHandlers(new ApiKey(options.ApiKey!), chatApp, server.Metrics, adminSeries);
+        HttpSite.Map(app, server, api, admin);
 
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStarted.Register(() =>
@@ -153,6 +156,7 @@ public static class PipeChatHost
         lifetime.ApplicationStopping.Register(() => BeginShutdown(server));
         lifetime.ApplicationStopped.Register(server.Sessions.Dispose);
         lifetime.ApplicationStopped.Register(() => api?.Dispose());
+        lifetime.ApplicationStopped.Register(() => adminSeries?.Dispose());
         lifetime.ApplicationStopped.Register(metrics.Dispose);
         lifetime.ApplicationStopped.Register(() => certificate?.Dispose());
         return app;

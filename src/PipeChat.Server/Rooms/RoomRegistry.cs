@@ -26,6 +26,25 @@ public sealed class RoomRegistry
     /// <summary>Rooms that exist now.</summary>
     public int RoomCount => Volatile.Read(ref _roomCount);
 
+    /// <summary>
+    /// The <paramref name="limit"/> rooms with the most member connections, largest first, with
+    /// their member and user counts (for the admin dashboard: a scan of every room, not for hot paths).
+    /// </summary>
+    public List<(string Id, int Members, int Users)> Largest(int limit)
+    {
+        var all = new List<(string Id, int Members, int Users)>(Math.Min(RoomCount, 1024));
+        foreach (var room in _rooms.Values)
+        {
+            if (!room.IsClosed)
+            {
+                all.Add((room.Id, room.MemberCount, room.UserCount));
+            }
+        }
+
+        all.Sort(static (a, b) => b.Members != a.Members ? b.Members.CompareTo(a.Members) : string.CompareOrdinal(a.Id, b.Id));
+        return all.Count > limit ? all.GetRange(0, limit) : all;
+    }
+
     /// <summary>Finds an open room by id without allocating.</summary>
     public bool TryGetRoom(ReadOnlySpan<char> roomId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Room? room)
     {
