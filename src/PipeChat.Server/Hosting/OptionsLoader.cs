@@ -164,6 +164,28 @@ internal static class OptionsLoader
         Range(nameof(o.ApiMaxBodyBytes), o.ApiMaxBodyBytes, 64, 64 * 1024 * 1024);
         Range(nameof(o.TrimAfterConnects), o.TrimAfterConnects, 0, 100_000_000);
 
+        Range(nameof(o.PublishHookTimeoutMs), o.PublishHookTimeoutMs, 1, 60_000);
+        if (o.WordAction is not ("mask" or "block"))
+        {
+            throw Bad(Find(nameof(o.WordAction)), o.WordAction, "mask or block");
+        }
+
+        if (o.PublishHookFailure is not ("open" or "closed"))
+        {
+            throw Bad(Find(nameof(o.PublishHookFailure)), o.PublishHookFailure, "open or closed");
+        }
+
+        if (o.WordList is { } words && !File.Exists(words))
+        {
+            throw Bad(Find(nameof(o.WordList)), words, "an existing UTF-8 file, one word or phrase a line");
+        }
+
+        if (o.PublishHook is { } hook
+            && !(Uri.TryCreate(hook, UriKind.Absolute, out var hookUri) && (hookUri.Scheme == Uri.UriSchemeHttp || hookUri.Scheme == Uri.UriSchemeHttps)))
+        {
+            throw Bad(Find(nameof(o.PublishHook)), hook, "an absolute http:// or https:// URL");
+        }
+
         if (o.Transport is not ("pipechat" or "kestrel"))
         {
             throw Bad(Find(nameof(o.Transport)), o.Transport, "pipechat or kestrel");
