@@ -66,6 +66,12 @@ internal static class JsonWordScan
                 {
                     u1 = Unescape(json, ref i);
                 }
+                else if ((b & 0xF0) == 0xE0 && i + 2 < json.Length && (json[i + 1] & 0xC0) == 0x80 && (json[i + 2] & 0xC0) == 0x80)
+                {
+                    // Three bytes: every Chinese character.
+                    u1 = (char)(((b & 0x0F) << 12) | ((json[i + 1] & 0x3F) << 6) | (json[i + 2] & 0x3F));
+                    i += 3;
+                }
                 else
                 {
                     System.Buffers.OperationStatus status = Rune.DecodeFromUtf8(json[i..], out var rune, out var consumed);

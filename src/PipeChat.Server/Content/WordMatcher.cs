@@ -141,7 +141,10 @@ internal sealed class WordMatcher
     }
 
     /// <summary>The state after <paramref name="state"/> reads the folded unit <paramref name="c"/>.</summary>
-    public int Step(int state, char c)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public int Step(int state, char c) => state == 0 ? _root[c] : StepFrom(state, c);
+
+    private int StepFrom(int state, char c)
     {
         while (state != 0)
         {
