@@ -5,3 +5,7 @@ export const SERVER_URL = 'wss://chat.example.com';
 // Developer tools only: with "do not verify legal domains" ticked you may point at a dev server,
 // e.g. 'ws://192.168.1.20:3001'. Devices ignore that setting.
 export const DEV_SERVER_URL = '';
+
+// The app backend that turns a wx.login code into a PipeChat token (samples/app-backend: POST
+// /login {code} → {token}). Register its domain as a "request legal domain" (request合法域名).
+export const BACKEND_URL = 'https://api.example.com';

@@ -36,6 +36,9 @@ public static class ChatErrorCodes
     /// <summary>The connection has joined as many rooms as it may.</summary>
     public const string TooManyRooms = "too_many_rooms";
 
+    /// <summary>The content checks refused the room message (word list, publish hook); the error's <c>reason</c> says why.</summary>
+    public const string Rejected = "rejected";
+
     /// <summary>The server failed to handle the request; retrying later may work.</summary>
     public const string Internal = "internal";
 }

@@ -5,6 +5,7 @@ using PipeChat.Server.Configuration;
 using PipeChat.Protocol.Framing;
 using PipeChat.Protocol.Handshake;
 using PipeChat.Server.Connections;
+using PipeChat.Server.Content;
 using PipeChat.Server.Rooms;
 using PipeChat.Server.Routing;
 
@@ -24,6 +25,7 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
     private static readonly TimeSpan SweepPeriod = TimeSpan.FromSeconds(10);
 
     private readonly IChatRouter _router;
+    private readonly IRoomMessageGate _content;
     private readonly HandshakeIdentity _identity;
     private readonly ConnectionLifecycle _lifecycle;
     private readonly ChatRequestDispatcher _requests;
@@ -43,7 +45,8 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
             new LocalRouter(settings, Rooms, Channels, Users),
             loggerFactory ?? NullLoggerFactory.Instance,
             (userId, connection, reason) => ServerApiOperations.DisconnectLocal(users, userId, connection, reason));
-        var roomRequests = new RoomRequests(options, Rooms, _router);
+        _content = ContentGateChoice.Create(options, loggerFactory ?? NullLoggerFactory.Instance);
+        var roomRequests = new RoomRequests(options, Rooms, _router, _content);
         var userRequests = new UserRequests(options, _router);
         _identity = new HandshakeIdentity(options, Users);
         _lifecycle = new ConnectionLifecycle(options, Users, _router);
@@ -70,6 +73,7 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
     {
         _sweeper.Dispose();
         _router.Dispose();
+        _content.Dispose();
     }
 
     public (string Name, string Help, long Value)[] Gauges() => _gauges.Read();

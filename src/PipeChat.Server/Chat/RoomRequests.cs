@@ -3,13 +3,14 @@ using PipeChat.Server.Configuration;
 using PipeChat.Protocol.Chat;
 using PipeChat.Server.Buffers;
 using PipeChat.Server.Connections;
+using PipeChat.Server.Content;
 using PipeChat.Server.Rooms;
 using PipeChat.Server.Routing;
 
 namespace PipeChat.Server.Chat;
 
-/// <summary>The room requests (join, leave, room, history): checked here against the connection's rooms and limits, carried out by the router.</summary>
-internal sealed class RoomRequests(ServerOptions options, RoomRegistry rooms, IChatRouter router)
+/// <summary>The room requests (join, leave, room, history): checked here against the connection's rooms and limits, carried out by the router; a member's room message passes the content gate (word list, publish hook) on the way.</summary>
+internal sealed class RoomRequests(ServerOptions options, RoomRegistry rooms, IChatRouter router, IRoomMessageGate gate) : IRoomPublisher
 {
     private const int MaxIdChars = ChatRequestParser.MaxIdLength;
     private const int MaxHistoryPage = 100;
@@ -66,7 +67,7 @@ internal sealed class RoomRequests(ServerOptions options, RoomRegistry rooms, IC
             return Task.CompletedTask;
         }
 
-        return Publish(session, room.Id, room, session.UserId, request.Data, request.Ref, previous);
+        return gate.Submit(this, session, room, request.Data, request.Ref, previous);
     }
 
     /// <summary>

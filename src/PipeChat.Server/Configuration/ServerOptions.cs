@@ -116,6 +116,21 @@ public sealed class ServerOptions
     /// <summary>Whether a client may send to a room it has not joined.</summary>
     public bool AllowSendWithoutJoin { get; set; }
 
+    /// <summary>Sensitive-word list file: UTF-8, one word or phrase a line, read again when it changes (off unless set).</summary>
+    public string? WordList { get; set; }
+
+    /// <summary>What a member's room message holding a listed word gets: mask (each matched character becomes *) or block (error rejected).</summary>
+    public string WordAction { get; set; } = "mask";
+
+    /// <summary>URL of the app backend's publish hook, asked about every member's room message before it gets its seq (off unless set).</summary>
+    public string? PublishHook { get; set; }
+
+    /// <summary>Time the publish hook has to answer, in milliseconds.</summary>
+    public int PublishHookTimeoutMs { get; set; } = 1000;
+
+    /// <summary>What happens to a room message when the hook fails (unreachable, too slow, a bad answer): closed refuses it, open lets it through.</summary>
+    public string PublishHookFailure { get; set; } = "closed";
+
     /// <summary>Redis "host:port" (or a StackExchange.Redis configuration string); when set, nodes share rooms, users, presence and history through it.</summary>
     public string? Redis { get; set; }
 

@@ -175,6 +175,28 @@ internal static class OptionsLoader
             throw Bad(Find(nameof(o.LogFormat)), o.LogFormat, "text or json");
         }
 
+        Range(nameof(o.PublishHookTimeoutMs), o.PublishHookTimeoutMs, 1, 60_000);
+        if (o.WordAction is not ("mask" or "block"))
+        {
+            throw Bad(Find(nameof(o.WordAction)), o.WordAction, "mask or block");
+        }
+
+        if (o.PublishHookFailure is not ("open" or "closed"))
+        {
+            throw Bad(Find(nameof(o.PublishHookFailure)), o.PublishHookFailure, "open or closed");
+        }
+
+        if (o.WordList is { } words && !File.Exists(words))
+        {
+            throw Bad(Find(nameof(o.WordList)), words, "an existing UTF-8 file, one word or phrase a line");
+        }
+
+        if (o.PublishHook is { } hook
+            && !(Uri.TryCreate(hook, UriKind.Absolute, out var hookUri) && (hookUri.Scheme == Uri.UriSchemeHttp || hookUri.Scheme == Uri.UriSchemeHttps)))
+        {
+            throw Bad(Find(nameof(o.PublishHook)), hook, "an absolute http:// or https:// URL");
+        }
+
         if (o.Transport is not ("pipechat" or "kestrel"))
         {
             throw Bad(Find(nameof(o.Transport)), o.Transport, "pipechat or kestrel");

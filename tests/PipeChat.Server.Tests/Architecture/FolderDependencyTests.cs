@@ -15,7 +15,7 @@ public sealed class FolderDependencyTests
         ["Auth", "Buffers", "Configuration", "Diagnostics"],
         ["Compression", "Transport", "Rooms"],
         ["Routing"],
-        ["ScaleOut", "Connections"],
+        ["ScaleOut", "Connections", "Content"],
         ["Chat"],
         ["Http"],
         ["Hosting"],

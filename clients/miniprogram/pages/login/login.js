@@ -1,11 +1,13 @@
 import { login } from '../../utils/chat.js';
-import { SERVER_URL, DEV_SERVER_URL } from '../../config.js';
+import { SERVER_URL, DEV_SERVER_URL, BACKEND_URL } from '../../config.js';
+import { weChatToken } from '../../utils/wechat-login.js';
 
 const ID_RULE = /^[A-Za-z0-9_.@:-]{1,64}$/;
 
 Page({
   data: {
     server: DEV_SERVER_URL || SERVER_URL,
+    backend: BACKEND_URL,
     id: '',
     token: '',
     error: '',
@@ -22,6 +24,22 @@ Page({
 
   onServerInput(e) {
     this.setData({ server: e.detail.value.trim() });
+  },
+
+  /** 微信登录: wx.login → the app backend (POST /login) → a PipeChat token → connect. */
+  async onWeChatLogin() {
+    const { server, backend } = this.data;
+    this.setData({ busy: true, error: '' });
+    try {
+      const { token } = await weChatToken(backend);
+      this.setData({ token });
+      await login({ url: server, token });
+      wx.redirectTo({ url: '/pages/rooms/rooms' });
+    } catch (e) {
+      this.setData({ error: `微信登录失败 WeChat login failed (${e.code || e.message})` });
+    } finally {
+      this.setData({ busy: false });
+    }
   },
 
   async onConnect() {
