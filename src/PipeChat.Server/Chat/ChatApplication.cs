@@ -77,7 +77,7 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
     public bool TryAccept(in HandshakeRequest request, ConnectionContext connection, out AcceptDecision decision, out HandshakeError error)
         => _identity.TryAccept(request, out decision, out error);
 
-    public ValueTask<(string? UserId, HandshakeError Error)> CompleteAcceptAsync(AcceptDecision decision) => _identity.CompleteAcceptAsync(decision);
+    public ValueTask<(string? UserId, HandshakeError Error, object? State)> CompleteAcceptAsync(AcceptDecision decision) => _identity.CompleteAcceptAsync(decision);
 
     public void OnOpen(IWebSocketConnection session) => _lifecycle.OnOpen(session);
 

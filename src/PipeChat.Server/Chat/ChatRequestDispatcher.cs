@@ -120,7 +120,9 @@ internal sealed class ChatRequestDispatcher(ServerOptions options, RoomRequests 
             case ChatRequestType.Broadcast:
                 return userRequests.Broadcast(session, request);
             case ChatRequestType.Query:
-                return userRequests.Query(session, request.RoomId, request.TargetId, request.Ref);
+                return request.RoomId.IsEmpty || roomRequests.MayRead(session, state, request.RoomId, request.Ref)
+                    ? userRequests.Query(session, request.RoomId, request.TargetId, request.Ref)
+                    : Task.CompletedTask;
             case ChatRequestType.Ping:
                 var pong = SharedFrame.Rent(32 + request.Ref.Length);
                 ChatMessageWriter.WritePong(pong, request.Ref);

@@ -18,6 +18,12 @@ internal sealed class RoomRequests(ServerOptions options, RoomRegistry rooms, IC
     {
         Span<char> roomId = stackalloc char[MaxIdChars];
         roomId = roomId[..Encoding.UTF8.GetChars(request.RoomId, roomId)];
+        if (!state.Access.MayJoin(roomId))
+        {
+            ChatReplies.Error(session, ChatErrors.Forbidden, request.Ref);
+            return Task.CompletedTask;
+        }
+
         if (state.Rooms.Find(roomId) is null && state.Rooms.Count >= options.MaxRoomsPerConnection)
         {
             ChatReplies.Error(session, ChatErrors.TooManyRooms, request.Ref);
@@ -46,13 +52,41 @@ internal sealed class RoomRequests(ServerOptions options, RoomRegistry rooms, IC
     {
         Span<char> roomId = stackalloc char[MaxIdChars];
         roomId = roomId[..Encoding.UTF8.GetChars(request.RoomId, roomId)];
-        if (state.Rooms.Find(roomId) is null && !(options.AllowSendWithoutJoin && rooms.TryGetRoom(roomId, out _)))
+        if (!MayRead(session, state, roomId, request.Ref))
         {
-            ChatReplies.Error(session, ChatErrors.NotInRoom, request.Ref);
             return Task.CompletedTask;
         }
 
         return router.History(session, roomId, request.Ref, request.Before ?? long.MaxValue, Math.Min(request.Limit ?? 50, MaxHistoryPage));
+    }
+
+    /// <summary>
+    /// Whether the connection may read the room's history or members: the token allows the room
+    /// (else <c>forbidden</c>) and the connection is a member, moderates it, or may send without
+    /// joining to a room that exists (else <c>not_in_room</c>). Answers the error itself.
+    /// </summary>
+    public bool MayRead(IWebSocketConnection session, ChatConnectionState state, ReadOnlySpan<byte> roomIdUtf8, ReadOnlySpan<byte> reference)
+    {
+        Span<char> roomId = stackalloc char[MaxIdChars];
+        return MayRead(session, state, roomId[..Encoding.UTF8.GetChars(roomIdUtf8, roomId)], reference);
+    }
+
+    /// <inheritdoc cref="MayRead(IWebSocketConnection, ChatConnectionState, ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>
+    public bool MayRead(IWebSocketConnection session, ChatConnectionState state, ReadOnlySpan<char> roomId, ReadOnlySpan<byte> reference)
+    {
+        if (!state.Access.MayJoin(roomId))
+        {
+            ChatReplies.Error(session, ChatErrors.Forbidden, reference);
+            return false;
+        }
+
+        if (state.Rooms.Find(roomId) is null && !state.Access.Moderates(roomId) && !(options.AllowSendWithoutJoin && rooms.TryGetRoom(roomId, out _)))
+        {
+            ChatReplies.Error(session, ChatErrors.NotInRoom, reference);
+            return false;
+        }
+
+        return true;
     }
 
     public Task Send(IWebSocketConnection session, ChatConnectionState state, in ChatRequest request, Task? previous)
@@ -60,10 +94,20 @@ internal sealed class RoomRequests(ServerOptions options, RoomRegistry rooms, IC
         Span<char> roomId = stackalloc char[MaxIdChars];
         roomId = roomId[..Encoding.UTF8.GetChars(request.RoomId, roomId)];
         var room = state.Rooms.Find(roomId);
-        if (room is null && !(options.AllowSendWithoutJoin && rooms.TryGetRoom(roomId, out room)))
+        if (room is null)
         {
-            ChatReplies.Error(session, ChatErrors.NotInRoom, request.Ref);
-            return Task.CompletedTask;
+            if (!(options.AllowSendWithoutJoin && rooms.TryGetRoom(roomId, out room)))
+            {
+                ChatReplies.Error(session, ChatErrors.NotInRoom, request.Ref);
+                return Task.CompletedTask;
+            }
+
+            if (!state.Access.MayJoin(roomId))
+            {
+                // Sending without joining: only to rooms the token allows.
+                ChatReplies.Error(session, ChatErrors.Forbidden, request.Ref);
+                return Task.CompletedTask;
+            }
         }
 
         return Publish(session, room.Id, room, session.UserId, request.Data, request.Ref, previous);

@@ -72,7 +72,7 @@ internal static class SettingsTable
         new(nameof(ServerOptions.TrustedProxies), "comma-separated addresses and CIDRs (IPv4, IPv6) of reverse proxies; for connections from them the client address, for --max-connections-per-ip and logs, is taken from X-Forwarded-For (rightmost hop that is not a trusted proxy) or X-Real-IP (empty: headers ignored)"),
         new(nameof(ServerOptions.HistorySize), "room messages kept per room for resume and history paging (0: none)"),
         new(nameof(ServerOptions.HistorySeconds), "age limit of kept room messages; an empty room's seq and history live this long"),
-        new(nameof(ServerOptions.AllowBroadcast), "whether clients may broadcast to everyone (true/false)"),
+        new(nameof(ServerOptions.AllowBroadcast), "whether clients may broadcast to everyone (true/false); the server API always may"),
         new(nameof(ServerOptions.AllowSendWithoutJoin), "whether clients may send to rooms they have not joined (true/false)"),
         new(nameof(ServerOptions.Redis), "Redis host:port for scale-out: nodes share rooms, private messages, broadcast, presence and history (off unless set)"),
         new(nameof(ServerOptions.RedisPresenceSeconds), "with --redis: a crashed node's users leave presence (online, room members) within this time"),
