@@ -24,6 +24,7 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
     private static readonly TimeSpan SweepPeriod = TimeSpan.FromSeconds(10);
 
     private readonly IChatRouter _router;
+    private readonly IModeration _moderation;
     private readonly HandshakeIdentity _identity;
     private readonly ConnectionLifecycle _lifecycle;
     private readonly ChatRequestDispatcher _requests;
@@ -38,17 +39,24 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
         Channels = new RoomChannels(options.HistorySize, (long)(options.HistorySeconds * 1000));
         var settings = new RoutingSettings(options.HistorySize, options.HistorySeconds, options.PresenceLimit, options.QueryMaxMembers);
         var users = Users;
+        var local = new LocalRouter(settings, Rooms, Channels, Users)
+        {
+            // A ban put the connection out of a room: its own list drops it at its next request.
+            Evicted = static (member, room) => ((member as IWebSocketConnection)?.ApplicationState as ChatConnectionState)?.Rooms.MarkEvicted(room),
+        };
         _router = RouterChoice.Create(
             options,
-            new LocalRouter(settings, Rooms, Channels, Users),
+            local,
             loggerFactory ?? NullLoggerFactory.Instance,
             (userId, connection, reason) => ServerApiOperations.DisconnectLocal(users, userId, connection, reason));
-        var roomRequests = new RoomRequests(options, Rooms, _router);
+        _moderation = RouterChoice.CreateModeration(options, _router);
+        var roomRequests = new RoomRequests(options, Rooms, _router, _moderation);
         var userRequests = new UserRequests(options, _router);
+        var moderationRequests = new ModerationRequests(_moderation, _router);
         _identity = new HandshakeIdentity(options, Users);
         _lifecycle = new ConnectionLifecycle(options, Users, _router);
-        _requests = new ChatRequestDispatcher(options, roomRequests, userRequests);
-        _api = new ServerApiOperations(Rooms, Users, roomRequests, userRequests, _router);
+        _requests = new ChatRequestDispatcher(options, roomRequests, userRequests, moderationRequests, new TokenRefresh(_identity, _router));
+        _api = new ServerApiOperations(Rooms, Users, roomRequests, userRequests, _router, moderationRequests);
         _gauges = new ChatGauges(Rooms, Channels, Users, _router);
         _sweeper = new Timer(static s => ((ChatApplication)s!).Sweep(), this, SweepPeriod, SweepPeriod);
     }
@@ -64,11 +72,16 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
     public bool Degraded => _router.Degraded;
 
     /// <summary>Connects to Redis when configured (returns even when it is down: it keeps retrying).</summary>
-    public void Start() => _router.Start();
+    public void Start()
+    {
+        _router.Start();
+        _moderation.Start();
+    }
 
     public void Dispose()
     {
         _sweeper.Dispose();
+        _moderation.Dispose();
         _router.Dispose();
     }
 
@@ -105,5 +118,12 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
     /// <inheritdoc cref="ServerApiOperations.DisconnectAsync"/>
     public Task<bool> ApiDisconnectAsync(string userId, long connection, byte[] reason) => _api.DisconnectAsync(userId, connection, reason);
 
-    private void Sweep() => Channels.Sweep(Environment.TickCount64, id => Rooms.TryGetRoom(id, out _));
+    /// <inheritdoc cref="ServerApiOperations.Moderation"/>
+    public ModerationRequests ApiModeration => _api.Moderation;
+
+    private void Sweep()
+    {
+        Channels.Sweep(Environment.TickCount64, id => Rooms.TryGetRoom(id, out _));
+        _moderation.Sweep();
+    }
 }

@@ -58,6 +58,7 @@ internal sealed class ConnectionLifecycle(ServerOptions options, UserDirectory u
 
     private void Close(IWebSocketConnection session, ChatConnectionState state)
     {
+        state.Rooms.ApplyEvictions();
         foreach (var room in state.Rooms)
         {
             router.Drop(session, room);

@@ -9,7 +9,7 @@ using PipeChat.Server.Routing;
 namespace PipeChat.Server.Chat;
 
 /// <summary>The room requests (join, leave, room, history): checked here against the connection's rooms and limits, carried out by the router.</summary>
-internal sealed class RoomRequests(ServerOptions options, RoomRegistry rooms, IChatRouter router)
+internal sealed class RoomRequests(ServerOptions options, RoomRegistry rooms, IChatRouter router, IModeration moderation)
 {
     private const int MaxIdChars = ChatRequestParser.MaxIdLength;
     private const int MaxHistoryPage = 100;
@@ -30,7 +30,30 @@ internal sealed class RoomRequests(ServerOptions options, RoomRegistry rooms, IC
             return Task.CompletedTask;
         }
 
-        return router.Join(session, state.Rooms, roomId, request.Ref, request.Since, request.Epoch);
+        if (moderation.PrepareJoin(roomId.ToString()) is { } loading)
+        {
+            // The room's bans are being read from the store first.
+            return JoinAfter(loading, session, state, roomId.ToString(), request.Ref.ToArray(), request.Since, request.Epoch.ToArray());
+        }
+
+        return JoinUnlessBanned(session, state, roomId, request.Ref, request.Since, request.Epoch);
+    }
+
+    private async Task JoinAfter(Task loading, IWebSocketConnection session, ChatConnectionState state, string roomId, byte[] reference, long? since, byte[] epoch)
+    {
+        await loading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await JoinUnlessBanned(session, state, roomId, reference, since, epoch).ConfigureAwait(false);
+    }
+
+    private Task JoinUnlessBanned(IWebSocketConnection session, ChatConnectionState state, ReadOnlySpan<char> roomId, ReadOnlySpan<byte> reference, long? since, ReadOnlySpan<byte> epoch)
+    {
+        if (moderation.IsBanned(roomId, session.UserId, out var secondsLeft) && !state.Access.Moderates(roomId))
+        {
+            ModerationRequests.RefuseBanned(session, secondsLeft, reference);
+            return Task.CompletedTask;
+        }
+
+        return router.Join(session, state.Rooms, roomId, reference, since, epoch);
     }
 
     public Task Leave(IWebSocketConnection session, ChatConnectionState state, in ChatRequest request)
@@ -108,6 +131,14 @@ internal sealed class RoomRequests(ServerOptions options, RoomRegistry rooms, IC
                 ChatReplies.Error(session, ChatErrors.Forbidden, request.Ref);
                 return Task.CompletedTask;
             }
+        }
+
+        // No restricted room (the common case): one counter read.
+        var check = moderation.CheckSend(roomId, session.UserId, out var secondsLeft);
+        if (check != SendCheck.Allowed && !state.Access.Moderates(roomId))
+        {
+            ModerationRequests.Refuse(session, check, secondsLeft, request.Ref);
+            return Task.CompletedTask;
         }
 
         return Publish(session, room.Id, room, session.UserId, request.Data, request.Ref, previous);

@@ -12,4 +12,8 @@ internal static class RouterChoice
         => options.Redis is { } redis
             ? new RedisRouter(local, new RedisSettings(redis, options.RedisPresenceSeconds), loggerFactory.CreateLogger("PipeChat.ScaleOut"), disconnectLocal)
             : local;
+
+    /// <summary>The moderation store: Redis with --redis (shared by every node, kept across restarts), otherwise this node's memory.</summary>
+    public static IModeration CreateModeration(ServerOptions options, IChatRouter router)
+        => new LocalModeration();
 }

@@ -125,6 +125,15 @@ internal sealed class RedisRouter : IChatRouter
 
     public void Drop(IRoomMember member, Room room) => LeaveRoom(member, room, out _);
 
+    public Task Recall(IRoomMember asker, string roomId, long seq, string by, ReadOnlySpan<byte> reference)
+        => _local.Recall(asker, roomId, seq, by, reference);
+
+    public Task Evict(string roomId, string userId)
+    {
+        _local.EvictLocal(roomId, userId, (member, room) => LeaveRoom(member, room, out _));
+        return Task.CompletedTask;
+    }
+
     /// <summary>Leaves the room; with Redis reachable the leave event goes through it (<paramref name="presence"/>: its script), else to the local members.</summary>
     private int LeaveRoom(IRoomMember member, Room room, out Task? presence)
     {
