@@ -49,7 +49,7 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
             local,
             loggerFactory ?? NullLoggerFactory.Instance,
             (userId, connection, reason) => ServerApiOperations.DisconnectLocal(users, userId, connection, reason));
-        _moderation = RouterChoice.CreateModeration(options, _router);
+        _moderation = RouterChoice.CreateModeration(_router, Rooms);
         var roomRequests = new RoomRequests(options, Rooms, _router, _moderation);
         var userRequests = new UserRequests(options, _router);
         var moderationRequests = new ModerationRequests(_moderation, _router);

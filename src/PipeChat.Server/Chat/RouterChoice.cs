@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using PipeChat.Server.Configuration;
+using PipeChat.Server.Rooms;
 using PipeChat.Server.Routing;
 using PipeChat.Server.ScaleOut;
 
@@ -14,6 +15,6 @@ internal static class RouterChoice
             : local;
 
     /// <summary>The moderation store: Redis with --redis (shared by every node, kept across restarts), otherwise this node's memory.</summary>
-    public static IModeration CreateModeration(ServerOptions options, IChatRouter router)
-        => new LocalModeration();
+    public static IModeration CreateModeration(IChatRouter router, RoomRegistry rooms)
+        => router is RedisRouter redis ? new RedisModeration(redis.Link, rooms) : new LocalModeration();
 }

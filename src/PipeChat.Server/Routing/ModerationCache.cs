@@ -61,6 +61,15 @@ internal sealed class ModerationCache
         return Find(roomId) is { } room && RoomRestrictions.Holds(room.BannedUntil, userId, NowMs, out secondsLeft);
     }
 
+    /// <summary>Drops the room's copy (it is read again from the store).</summary>
+    public void Forget(string roomId)
+    {
+        if (_rooms.TryRemove(roomId, out _))
+        {
+            Interlocked.Decrement(ref _count);
+        }
+    }
+
     /// <summary>Drops ended mutes and bans, and rooms left with nothing (<paramref name="keep"/>: rooms whose entry stays even when empty).</summary>
     public void Sweep(long nowMs, Func<string, bool>? keep = null)
     {

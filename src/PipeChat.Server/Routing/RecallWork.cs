@@ -9,14 +9,15 @@ namespace PipeChat.Server.Routing;
 /// A recall, run as the room channel's owner (between two of its messages): the kept copy of
 /// message <paramref name="seq"/> becomes a tombstone, and the room's members here get the
 /// <c>recall</c> event. <see cref="Found"/>: whether the room ever had that seq.
+/// <paramref name="anySeq"/>: another store already checked the seq (this channel may not have seen it).
 /// </summary>
-internal sealed class RecallWork(RoomRegistry rooms, long seq, string by) : RoomChannelWork
+internal sealed class RecallWork(RoomRegistry rooms, long seq, string by, bool anySeq = false) : RoomChannelWork
 {
     public bool Found { get; private set; }
 
     protected internal override void Execute(RoomChannel channel)
     {
-        if (seq < 1 || seq > channel.LastSeq)
+        if (seq < 1 || (seq > channel.LastSeq && !anySeq))
         {
             return;
         }
