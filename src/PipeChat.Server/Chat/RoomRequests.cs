@@ -30,7 +30,7 @@ internal sealed class RoomRequests(ServerOptions options, RoomRegistry rooms, IC
             return Task.CompletedTask;
         }
 
-        if (moderation.PrepareJoin(roomId.ToString()) is { } loading)
+        if (moderation.PrepareJoin(roomId) is { } loading)
         {
             // The room's bans are being read from the store first.
             return JoinAfter(loading, session, state, roomId.ToString(), request.Ref.ToArray(), request.Since, request.Epoch.ToArray());

@@ -19,7 +19,7 @@ internal interface IModeration : IDisposable
     bool IsBanned(ReadOnlySpan<char> roomId, string userId, out long? secondsLeft);
 
     /// <summary>Before a join's ban check: brings this node's copy of the room up to date; null when it already is.</summary>
-    Task? PrepareJoin(string roomId);
+    Task? PrepareJoin(ReadOnlySpan<char> roomId);
 
     Task SetReadOnly(string roomId, bool on);
 

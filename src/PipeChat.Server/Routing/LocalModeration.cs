@@ -17,7 +17,7 @@ internal sealed class LocalModeration : IModeration
 
     public bool IsBanned(ReadOnlySpan<char> roomId, string userId, out long? secondsLeft) => Cache.IsBanned(roomId, userId, out secondsLeft);
 
-    public Task? PrepareJoin(string roomId) => null;
+    public Task? PrepareJoin(ReadOnlySpan<char> roomId) => null;
 
     public Task SetReadOnly(string roomId, bool on)
     {

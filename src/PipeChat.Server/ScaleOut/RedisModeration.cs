@@ -21,12 +21,14 @@ internal sealed class RedisModeration : IModeration
     private readonly RoomRegistry _rooms;
     private readonly ModerationCache _cache = new();
     private readonly ConcurrentDictionary<string, Task> _loads = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task>.AlternateLookup<ReadOnlySpan<char>> _loadsByName;
     private readonly CancellationTokenSource _stop = new();
 
     public RedisModeration(RedisLink link, RoomRegistry rooms)
     {
         _link = link;
         _rooms = rooms;
+        _loadsByName = _loads.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public void Start()
@@ -46,9 +48,9 @@ internal sealed class RedisModeration : IModeration
 
     public bool IsBanned(ReadOnlySpan<char> roomId, string userId, out long? secondsLeft) => _cache.IsBanned(roomId, userId, out secondsLeft);
 
-    public Task? PrepareJoin(string roomId)
+    public Task? PrepareJoin(ReadOnlySpan<char> roomSpan)
     {
-        if (_loads.TryGetValue(roomId, out var load))
+        if (_loadsByName.TryGetValue(roomSpan, out var load))
         {
             if (load.IsCompletedSuccessfully)
             {
@@ -62,6 +64,7 @@ internal sealed class RedisModeration : IModeration
         }
 
         // First join here, or the last read failed: read the room now.
+        var roomId = roomSpan.ToString();
         var fresh = LoadAsync(roomId);
         _loads[roomId] = fresh;
         return fresh;
