@@ -43,8 +43,13 @@ export interface PipeChatOptions {
   url: string;
   /** User id (auth off): connects to `<url>/<id>`. */
   id?: string;
-  /** JWT (auth on): connects to `<url>/?token=…`; a function is called before every (re)connect. */
+  /**
+   * JWT (auth on): connects to `<url>/?token=…`; a function is called before every (re)connect,
+   * and again `refreshBefore` ms before the token's expiry to refresh the open connection.
+   */
   token?: string | (() => string | Promise<string>);
+  /** With a token function: how long (ms) before the token's exp the client refreshes it. Default 60000. */
+  refreshBefore?: number;
   adapter: Adapter;
   /** Request → reply timeout in ms. Default 10000. */
   requestTimeout?: number;
@@ -70,6 +75,8 @@ export interface Welcome {
   id: string;
   conn: number;
   server: string;
+  /** The token's expiry (unix seconds), when the connection was opened with a token. */
+  exp?: number;
 }
 
 export interface Joined {
@@ -124,10 +131,29 @@ export interface HistoryPage<T = Json> {
 
 export interface RoomMessage<T = Json> {
   roomid: string;
+  /** Absent on a recalled message's tombstone. */
   from: string;
   seq: number;
+  /** Absent on a recalled message's tombstone. */
   ts: number;
+  /** Absent on a recalled message's tombstone. */
   data: T;
+  /** true: the message was recalled (history and resume give this tombstone in its place). */
+  recalled?: true;
+}
+
+/** A moderator (or the server API) recalled message `seq`: show it as recalled. */
+export interface Recall {
+  roomid: string;
+  seq: number;
+  by: string;
+}
+
+/** The connection was put out of a room: `banned`, or `forbidden` (a refreshed token no longer allows it). */
+export interface Removed {
+  roomid: string;
+  reason: 'banned' | 'forbidden';
+  count: number;
 }
 
 export interface Notice<T = Json> {
@@ -179,10 +205,21 @@ export interface EventMap {
   /** Every message from the server, parsed. */
   message: { type: string; data?: Json; ref?: string | number; from?: string };
   listenerError: unknown;
+  recall: Recall;
+  removed: Removed;
+  /** The open connection got a new token (its exp). */
+  refreshed: { exp: number };
+  /** An automatic refresh failed (the token function threw, or the server refused: bad_token, forbidden). */
+  refreshError: unknown;
+  /** The server closed the connection with 4001: its token expired unrefreshed (the reconnect asks the token function again). */
+  tokenExpired: { code: 4001; reason: string };
 }
 
 export declare class PipeChatError extends Error {
-  /** Server code (offline, not_in_room, bad_request, …) or SDK code (timeout, disconnected, not_connected, closed). */
+  /**
+   * Server code (offline, not_in_room, bad_request, forbidden, muted, banned, readonly, bad_token,
+   * not_found, …) or SDK code (timeout, disconnected, not_connected, closed).
+   */
   code: string;
   ref?: string | number;
   request?: string;
@@ -226,5 +263,15 @@ export declare class PipeChatClient {
   /** The last seq delivered and the epoch in a joined room, or null. */
   position(roomid: string): Position | null;
   ping(options?: RequestOptions): Promise<Record<string, never>>;
+  /** Sends a new token (default: calls the token option again); rooms it no longer allows are left (`removed`). */
+  refresh(token?: string, options?: RequestOptions): Promise<{ exp: number }>;
+  /** Moderator: mute user `id` in the room for `seconds` (0 lifts; null/undefined: until lifted). */
+  mute(roomid: string, id: string, seconds?: number | null, options?: RequestOptions): Promise<Record<string, never>>;
+  /** Moderator: ban user `id` from the room for `seconds` (0 lifts; null/undefined: until lifted). */
+  ban(roomid: string, id: string, seconds?: number | null, options?: RequestOptions): Promise<Record<string, never>>;
+  /** Moderator: recall room message `seq`; rejects with `not_found` when the room never had it. */
+  recall(roomid: string, seq: number, options?: RequestOptions): Promise<Record<string, never>>;
+  /** Moderator: make the room read-only (only moderators and the server API send) or not. */
+  setReadOnly(roomid: string, on: boolean, options?: RequestOptions): Promise<Record<string, never>>;
   request(type: string, data?: Json, options?: RequestOptions): Promise<any>;
 }

@@ -157,6 +157,7 @@ const DEFAULTS = Object.freeze({
   reconnectMaxDelay: 30000,
   reconnectFactor: 2,
   reconnectJitter: 0.5,
+  refreshBefore: 60000,
 });
 
 /** Which reply type settles which request type. */
@@ -169,6 +170,11 @@ const REPLY_TYPES = Object.freeze({
   ping: 'pong',
   history: 'history',
   query: null, // members or online
+  refresh: 'ack',
+  mute: 'ack',
+  ban: 'ack',
+  recall: 'ack',
+  readonly: 'ack',
 });
 
 export class PipeChatClient {
@@ -209,6 +215,7 @@ export class PipeChatClient {
     this._connectTimer = null;
     this._heartbeatTimer = null;
     this._pongTimer = null;
+    this._refreshTimer = null;
     this._hidden = false;
     this._connectWaiters = [];
   }
@@ -217,7 +224,8 @@ export class PipeChatClient {
 
   /**
    * Subscribes to an event; returns a function that unsubscribes.
-   * Events: state, welcome, room, reset, notice, broadcast, presence, joined, left, error, close, message.
+   * Events: state, welcome, room, reset, notice, broadcast, presence, joined, left, error, close, message,
+   * recall, removed, refreshed, refreshError, tokenExpired.
    */
   on(event, listener) {
     let set = this._listeners.get(event);
@@ -310,6 +318,7 @@ export class PipeChatClient {
       this._probe();
     } else if (this.state === States.reconnecting) {
       clearTimeout(this._reconnectTimer);
+    clearTimeout(this._refreshTimer);
       this._reconnectTimer = null;
       this._attempt = 0;
       this._open();
@@ -409,6 +418,7 @@ export class PipeChatClient {
     this._clearTimers();
     const willReconnect = this.options.reconnect !== false && this.state !== States.closed;
     this._failPending('disconnected', 'the connection was lost before the reply', true);
+    this._onTokenClose(code, reason);
     this._emit('close', { code, reason, willReconnect });
     if (this.state === States.closed) {
       return; // a close listener called close()
@@ -544,6 +554,9 @@ export class PipeChatClient {
       this._settle(message);
       return;
     }
+    if (this._onModerationMessage(message)) {
+      return;
+    }
 
     const data = message.data;
     switch (message.type) {
@@ -612,6 +625,7 @@ export class PipeChatClient {
     this._setState(States.open);
     this._emit('welcome', { ...data, reconnected });
     this._scheduleHeartbeat();
+    this._scheduleRefresh(data.exp);
 
     // Re-join every room first, then send what was queued while (re)connecting: the server
     // handles one connection's requests in order, so queued room messages follow the joins.
@@ -889,6 +903,85 @@ export class PipeChatClient {
   /** Round trip to the server; resolves with the pong's data (usually `{}`). */
   ping(options) {
     return this.request('ping', undefined, options);
+  }
+
+  // ---- tokens and moderation (docs/protocol.md: refresh, recall, mute, ban, readonly) ---------
+
+  /**
+   * Sends a new token for this connection (default: calls the `token` option again); resolves
+   * with `{ exp }`. Rooms the new token no longer allows are left (a `removed` event each).
+   */
+  async refresh(token, options) {
+    const { token: source } = this.options;
+    const value = token ?? (typeof source === 'function' ? await source() : source);
+    const reply = await this.request('refresh', { token: value }, options);
+    this._scheduleRefresh(reply.exp);
+    this._emit('refreshed', { exp: reply.exp });
+    return reply;
+  }
+
+  /** Moderator: mutes user `id` in the room for `seconds` (0 lifts; null: until lifted). */
+  mute(roomid, id, seconds, options) {
+    return this.request('mute', seconds == null ? { roomid, id } : { roomid, id, seconds }, options);
+  }
+
+  /** Moderator: bans user `id` from the room for `seconds` (0 lifts; null: until lifted); their connections leave it at once. */
+  ban(roomid, id, seconds, options) {
+    return this.request('ban', seconds == null ? { roomid, id } : { roomid, id, seconds }, options);
+  }
+
+  /** Moderator: recalls the room message `seq` (members get a `recall` event; history keeps a tombstone). */
+  recall(roomid, seq, options) {
+    return this.request('recall', { roomid, seq }, options);
+  }
+
+  /** Moderator: makes the room read-only (only moderators and the server API may send) or not. */
+  setReadOnly(roomid, on, options) {
+    return this.request('readonly', { roomid, on: on === true }, options);
+  }
+
+  /**
+   * With a `token` function and a token that expires (welcome's `exp`), asks for a new token
+   * `refreshBefore` ms before the expiry and sends it; a failed refresh is reported as a
+   * `refreshError` event (the server then closes with 4001 and the reconnect gets a new token).
+   */
+  _scheduleRefresh(exp) {
+    clearTimeout(this._refreshTimer);
+    this._refreshTimer = null;
+    if (typeof exp !== 'number' || typeof this.options.token !== 'function') {
+      return;
+    }
+    const lifetime = exp * 1000 - Date.now();
+    const delay = Math.max(0, Math.min(lifetime - this.options.refreshBefore, lifetime / 2, 2147483647));
+    const generation = this._generation;
+    this._refreshTimer = setTimeout(() => {
+      this._refreshTimer = null;
+      if (this.state === States.open && generation === this._generation) {
+        this.refresh().catch((error) => this._emit('refreshError', error));
+      }
+    }, delay);
+  }
+
+  _onTokenClose(code, reason) {
+    if (code === 4001) {
+      this._emit('tokenExpired', { code, reason });
+    }
+  }
+
+  /** recall events, and `left` without a ref: put out of a room (banned, or the token no longer allows it). */
+  _onModerationMessage(message) {
+    const data = message.data;
+    if (message.type === 'recall' && data) {
+      this._emit('recall', { roomid: data.roomid, seq: data.seq, by: data.by });
+      return true;
+    }
+    if (message.type === 'left' && message.ref === undefined && data && typeof data.reason === 'string') {
+      this.rooms.delete(data.roomid);
+      this._positions.delete(data.roomid);
+      this._emit('removed', { roomid: data.roomid, reason: data.reason, count: data.count });
+      return true;
+    }
+    return false;
   }
 }
 

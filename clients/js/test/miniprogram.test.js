@@ -84,7 +84,8 @@ const input = (value) => ({ detail: { value } });
 
 // ---- tests ------------------------------------------------------------------------------------
 
-const server = new TestServer();
+const apiKey = 'miniprogram-test-api-key';
+const server = new TestServer({ args: ['--api-key', apiKey] });
 let bob;
 
 before(async () => {
@@ -160,6 +161,28 @@ test('the sample signs in, chats in a room, sees presence and members, and gets 
   await until(() => rooms.data.privates.some((p) => p.id === 'mp.bob' && p.unread === 1));
   const withBob = await openPage('private/private', { id: 'mp.bob' });
   assert.equal(withBob.data.items.at(-1).text, 'private hello');
+});
+
+test('a message recalled through the server API shows as recalled, its text gone', async () => {
+  const rooms = await openPage('rooms/rooms');
+  rooms.onRoomInput(input('mp-recall'));
+  rooms.onJoin();
+  const room = await openPage('room/room', { roomid: 'mp-recall' });
+  await until(() => room.data.items.some((i) => i.type === 'system' && i.text.includes('you joined')));
+  await bob.join('mp-recall');
+  const sent = await bob.room('mp-recall', { kind: 'text', text: 'take this back' });
+  await until(() => room.data.items.some((i) => i.type === 'msg' && i.text === 'take this back'));
+
+  const response = await fetch(`${server.httpUrl}/api/recall`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ roomid: 'mp-recall', seq: sent.seq }),
+  });
+  assert.equal(response.status, 200);
+  await until(() => room.data.items.some((i) => i.type === 'msg' && i.seq === sent.seq && i.recalled));
+  assert.ok(!room.data.items.some((i) => i.text === 'take this back'));
+  assert.match(room.data.items.find((i) => i.seq === sent.seq).text, /撤回/);
+  await bob.leave('mp-recall');
 });
 
 test('after a silent socket drop (no onClose), App.onShow reconnects, re-joins and shows what was missed once, in order', async () => {

@@ -70,13 +70,15 @@ function textOf(data) {
 }
 
 /** Appends a chat message, with a time label when 3+ minutes passed since the previous one. */
-function addMessage(conv, { from, text, ts, failed = false }) {
+function addMessage(conv, { from, text, ts, failed = false, seq, recalled = false }) {
   const item = {
     key: `m${nextKey++}`,
     type: 'msg',
     from,
-    text,
+    text: recalled ? RECALLED_TEXT : text,
     ts,
+    seq,
+    recalled,
     mine: from === store.me,
     failed,
     showTime: needsTimeLabel(conv.lastTs, ts),
@@ -85,6 +87,27 @@ function addMessage(conv, { from, text, ts, failed = false }) {
   conv.lastTs = ts;
   conv.items.push(item);
   return item;
+}
+
+// ---- recalled messages and rooms the user was put out of ----------------------------------
+
+const RECALLED_TEXT = '此消息已撤回 message recalled';
+
+/** A room message (or a history entry) as the store keeps it: a recalled one (tombstone) without its text. */
+function roomItem(m) {
+  return { from: m.from ?? '', text: textOf(m.data), ts: m.ts ?? 0, seq: m.seq, recalled: m.recalled === true };
+}
+
+/** A moderator recalled message `seq`: its bubble says so and its text is dropped. */
+function markRecalled(r) {
+  const room = roomOf(r.roomid);
+  for (const item of room.items) {
+    if (item.type === 'msg' && item.seq === r.seq) {
+      item.recalled = true;
+      item.text = RECALLED_TEXT;
+    }
+  }
+  notify({ type: 'room', roomid: r.roomid });
 }
 
 function addSystem(conv, text, level = 'info') {
@@ -154,7 +177,7 @@ export async function login({ url, id, token }) {
       room.reloading.push(m);
       return;
     }
-    addMessage(room, { from: m.from, text: textOf(m.data), ts: m.ts });
+    addMessage(room, roomItem(m));
     room.unread++;
     notify({ type: 'room', roomid: m.roomid });
   });
@@ -171,6 +194,11 @@ export async function login({ url, id, token }) {
       addSystem(room, `📣 ${b.from}: ${textOf(b.data)}`, 'broadcast');
     }
     notify({ type: 'rooms' });
+  });
+  client.on('recall', markRecalled);
+  client.on('removed', (r) => {
+    addSystem(roomOf(r.roomid), r.reason === 'banned' ? '你已被移出房间 you were banned from this room' : '你已无权进入此房间 your token no longer allows this room', 'error');
+    notify({ type: 'room', roomid: r.roomid });
   });
   client.on('presence', (p) => {
     const room = roomOf(p.roomid);
@@ -210,7 +238,7 @@ async function reloadRoom(owner, roomid) {
   }
   const meanwhile = room.items.splice(1); // presence lines that came while the history loaded
   for (const m of page?.messages ?? []) {
-    addMessage(room, { from: m.from, text: textOf(m.data), ts: m.ts });
+    addMessage(room, roomItem(m));
     lastSeq = m.seq;
   }
   room.items.push(...meanwhile);
@@ -218,7 +246,7 @@ async function reloadRoom(owner, roomid) {
   room.reloading = null;
   for (const m of waiting) {
     if (m.seq > lastSeq) {
-      addMessage(room, { from: m.from, text: textOf(m.data), ts: m.ts });
+      addMessage(room, roomItem(m));
     }
   }
   notify({ type: 'room', roomid });

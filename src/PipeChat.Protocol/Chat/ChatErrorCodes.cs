@@ -39,6 +39,21 @@ public static class ChatErrorCodes
     /// <summary>The content checks refused the room message (word list, publish hook); the error's <c>reason</c> says why.</summary>
     public const string Rejected = "rejected";
 
+    /// <summary>The sender is muted in the room (the error's data.seconds: how long still, absent: until lifted).</summary>
+    public const string Muted = "muted";
+
+    /// <summary>The user is banned from the room (join refused; data.seconds as for muted).</summary>
+    public const string Banned = "banned";
+
+    /// <summary>The room is read-only: only its moderators and the server API may send.</summary>
+    public const string ReadOnly = "readonly";
+
+    /// <summary>A refresh's token is invalid or expired (the message says why).</summary>
+    public const string BadToken = "bad_token";
+
+    /// <summary>A recall names a seq the room's history no longer (or never) held.</summary>
+    public const string NotFound = "not_found";
+
     /// <summary>The server failed to handle the request; retrying later may work.</summary>
     public const string Internal = "internal";
 }

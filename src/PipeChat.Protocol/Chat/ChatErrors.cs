@@ -13,6 +13,13 @@ public static class ChatErrors
     public static readonly ChatError RoomFull = new(ChatErrorCodes.RoomFull, "the room is full");
     public static readonly ChatError TooManyRooms = new(ChatErrorCodes.TooManyRooms, "you have joined too many rooms");
     public static readonly ChatError Internal = new(ChatErrorCodes.Internal, "internal server error");
+    public static readonly ChatError Muted = new(ChatErrorCodes.Muted, "you are muted in this room");
+    public static readonly ChatError Banned = new(ChatErrorCodes.Banned, "you are banned from this room");
+    public static readonly ChatError ReadOnly = new(ChatErrorCodes.ReadOnly, "the room is read-only");
+    public static readonly ChatError NotModerator = new(ChatErrorCodes.Forbidden, "only the room's moderators may do this");
+    public static readonly ChatError RefreshOtherUser = new(ChatErrorCodes.Forbidden, "the new token is for another user");
+    public static readonly ChatError RefreshWithoutAuth = new(ChatErrorCodes.BadRequest, "refresh needs auth on (--auth-secret)");
+    public static readonly ChatError RecallNotFound = new(ChatErrorCodes.NotFound, "no such message in the room's history");
 
     // bad_request: one message per shape, naming the field (the original's "wrong parameter format").
     public static readonly ChatError MissingType = new(ChatErrorCodes.BadRequest, "type is required and must be a string");
@@ -30,5 +37,13 @@ public static class ChatErrors
     public static readonly ChatError BadSince = new(ChatErrorCodes.BadRequest, "data.since must be a non-negative integer");
     public static readonly ChatError BadBefore = new(ChatErrorCodes.BadRequest, "data.before must be a non-negative integer");
     public static readonly ChatError BadLimit = new(ChatErrorCodes.BadRequest, "data.limit must be a positive integer");
+    public static readonly ChatError RefreshNeedsToken = new(ChatErrorCodes.BadRequest, "refresh needs data.token, a JWT string");
+    public static readonly ChatError MuteNeedsRoomIdAndId = new(ChatErrorCodes.BadRequest, "mute needs data.roomid and data.id (and data.seconds, 0 lifts)");
+    public static readonly ChatError BanNeedsRoomIdAndId = new(ChatErrorCodes.BadRequest, "ban needs data.roomid and data.id (and data.seconds, 0 lifts)");
+    public static readonly ChatError RecallNeedsRoomIdAndSeq = new(ChatErrorCodes.BadRequest, "recall needs data.roomid and data.seq");
+    public static readonly ChatError ReadOnlyNeedsRoomIdAndOn = new(ChatErrorCodes.BadRequest, "readonly needs data.roomid and data.on (true or false)");
+    public static readonly ChatError BadSeconds = new(ChatErrorCodes.BadRequest, "data.seconds must be a non-negative integer");
+    public static readonly ChatError BadSeq = new(ChatErrorCodes.BadRequest, "data.seq must be a non-negative integer");
+    public static readonly ChatError BadOn = new(ChatErrorCodes.BadRequest, "data.on must be true or false");
     public static readonly ChatError BadEpoch = new(ChatErrorCodes.BadRequest, "data.epoch must be a string or a number of at most 64 bytes");
 }

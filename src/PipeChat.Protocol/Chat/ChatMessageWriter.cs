@@ -19,15 +19,25 @@ public static class ChatMessageWriter
     private const int LiteralBound = 128;
     private const int MaxInt = JsonSpanWriter.MaxInt64Length;
 
-    /// <summary><c>{"type":"welcome","data":{"id":"alice","conn":17,"server":"pipechat"}}</c></summary>
-    public static void WriteWelcome(IBufferWriter<byte> output, ReadOnlySpan<char> userId, long connectionId)
+    /// <summary>
+    /// <c>{"type":"welcome","data":{"id":"alice","conn":17,"server":"pipechat"}}</c>; with a token
+    /// that has an expiry (<paramref name="expiresAt"/> unix seconds, not 0), <c>"exp":1733650000</c> after "server".
+    /// </summary>
+    public static void WriteWelcome(IBufferWriter<byte> output, ReadOnlySpan<char> userId, long connectionId, long expiresAt = 0)
     {
-        var w = Begin(output, LiteralBound + Str(userId.Length) + MaxInt);
+        var w = Begin(output, LiteralBound + Str(userId.Length) + (2 * MaxInt));
         w.Raw("{\"type\":\"welcome\",\"data\":{\"id\":"u8);
         w.String(userId);
         w.Raw(",\"conn\":"u8);
         w.Int64(connectionId);
-        w.Raw(",\"server\":\"pipechat\"}}"u8);
+        w.Raw(",\"server\":\"pipechat\""u8);
+        if (expiresAt != 0)
+        {
+            w.Raw(",\"exp\":"u8);
+            w.Int64(expiresAt);
+        }
+
+        w.Raw("}}"u8);
         output.Advance(w.Written);
     }
 

@@ -9,7 +9,8 @@ namespace PipeChat.Protocol.Chat;
 /// Which members are set depends on <see cref="Type"/>:
 /// join: RoomId (+ Since, Epoch); leave: RoomId; notice: TargetId, Data; room: RoomId, Data;
 /// broadcast: Data; query: exactly one of RoomId (members query) or TargetId (user query);
-/// ping: nothing; history: RoomId (+ Before, Limit).
+/// ping: nothing; history: RoomId (+ Before, Limit); refresh: Token; mute, ban: RoomId, TargetId
+/// (+ Seconds); recall: RoomId, Seq; readonly: RoomId, On.
 /// </remarks>
 public readonly ref struct ChatRequest
 {
@@ -44,4 +45,16 @@ public readonly ref struct ChatRequest
 
     /// <summary>join: data.epoch, the room epoch the client last saw: a string's unescaped bytes or a number's text.</summary>
     public ReadOnlySpan<byte> Epoch { get; init; }
+
+    /// <summary>refresh: data.token, the new JWT (ASCII, as sent: a JWT needs no JSON escapes).</summary>
+    public ReadOnlySpan<byte> Token { get; init; }
+
+    /// <summary>mute, ban: data.seconds (0 lifts); null: until lifted.</summary>
+    public long? Seconds { get; init; }
+
+    /// <summary>recall: data.seq, the message to recall.</summary>
+    public long Seq { get; init; }
+
+    /// <summary>readonly: data.on.</summary>
+    public bool On { get; init; }
 }

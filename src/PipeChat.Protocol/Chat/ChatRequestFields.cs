@@ -10,7 +10,7 @@ internal enum FieldState : byte
     Bad,
 }
 
-// Values 1..8 match ChatRequestType.
+// Values 1..13 match ChatRequestType.
 /// <summary>The request's type as read, or why it is not one.</summary>
 internal enum TypeState : byte
 {
@@ -23,6 +23,11 @@ internal enum TypeState : byte
     Query = ChatRequestType.Query,
     Ping = ChatRequestType.Ping,
     History = ChatRequestType.History,
+    Refresh = ChatRequestType.Refresh,
+    Mute = ChatRequestType.Mute,
+    Ban = ChatRequestType.Ban,
+    Recall = ChatRequestType.Recall,
+    ReadOnly = ChatRequestType.ReadOnly,
     Unknown = 100,
     NotString = 101,
 }
@@ -50,11 +55,20 @@ internal ref struct ChatRequestFields
     public int Limit;
     public FieldState EpochState;
     public ReadOnlySpan<byte> Epoch;
+    public FieldState TokenState;
+    public ReadOnlySpan<byte> Token;
+    public FieldState SecondsState;
+    public long Seconds;
+    public FieldState SeqState;
+    public long Seq;
+    public FieldState OnState;
+    public bool On;
 
     /// <summary>A repeated "data" replaces everything the previous one set.</summary>
     public void ClearInner()
     {
         RoomIdState = IdState = InnerState = SinceState = BeforeState = LimitState = EpochState = FieldState.Missing;
-        RoomId = Id = Inner = Epoch = default;
+        TokenState = SecondsState = SeqState = OnState = FieldState.Missing;
+        RoomId = Id = Inner = Epoch = Token = default;
     }
 }

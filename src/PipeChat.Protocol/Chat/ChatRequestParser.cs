@@ -23,6 +23,9 @@ public static class ChatRequestParser
     /// <summary>Largest data.roomid / data.id accepted, in UTF-8 bytes after unescaping.</summary>
     public const int MaxIdLength = 128;
 
+    /// <summary>Largest data.token accepted, in bytes (the server's token limit).</summary>
+    public const int MaxTokenLength = 8 * 1024;
+
     /// <summary>Largest data.epoch accepted, in bytes.</summary>
     public const int MaxEpochLength = 64;
 
@@ -179,6 +182,33 @@ public static class ChatRequestParser
                     : FieldState.Bad;
                 reader.Skip();
             }
+            else if (reader.ValueTextEquals("token"u8))
+            {
+                reader.Read();
+                fields.TokenState = reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
+                    && reader.ValueSpan.Length is > 0 and <= MaxTokenLength
+                    ? FieldState.Ok
+                    : FieldState.Bad;
+                fields.Token = fields.TokenState == FieldState.Ok ? reader.ValueSpan : default;
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("seconds"u8))
+            {
+                reader.Read();
+                fields.SecondsState = ReadNonNegativeInt64(ref reader, out fields.Seconds);
+            }
+            else if (reader.ValueTextEquals("seq"u8))
+            {
+                reader.Read();
+                fields.SeqState = ReadNonNegativeInt64(ref reader, out fields.Seq);
+            }
+            else if (reader.ValueTextEquals("on"u8))
+            {
+                reader.Read();
+                fields.OnState = reader.TokenType is JsonTokenType.True or JsonTokenType.False ? FieldState.Ok : FieldState.Bad;
+                fields.On = reader.TokenType == JsonTokenType.True;
+                reader.Skip();
+            }
             else if (reader.ValueTextEquals("epoch"u8))
             {
                 reader.Read();
@@ -276,6 +306,31 @@ public static class ChatRequestParser
         if (reader.ValueTextEquals("history"u8))
         {
             return TypeState.History;
+        }
+
+        if (reader.ValueTextEquals("refresh"u8))
+        {
+            return TypeState.Refresh;
+        }
+
+        if (reader.ValueTextEquals("mute"u8))
+        {
+            return TypeState.Mute;
+        }
+
+        if (reader.ValueTextEquals("ban"u8))
+        {
+            return TypeState.Ban;
+        }
+
+        if (reader.ValueTextEquals("recall"u8))
+        {
+            return TypeState.Recall;
+        }
+
+        if (reader.ValueTextEquals("readonly"u8))
+        {
+            return TypeState.ReadOnly;
         }
 
         return TypeState.Unknown;

@@ -12,4 +12,19 @@ public enum ChatRequestType : byte
     Query,
     Ping,
     History,
+
+    /// <summary>A new token for the connection: data.token.</summary>
+    Refresh,
+
+    /// <summary>Moderator: mute data.id in data.roomid for data.seconds (0 lifts; absent: until lifted).</summary>
+    Mute,
+
+    /// <summary>Moderator: ban data.id from data.roomid for data.seconds (0 lifts; absent: until lifted).</summary>
+    Ban,
+
+    /// <summary>Moderator: recall the message data.seq of data.roomid.</summary>
+    Recall,
+
+    /// <summary>Moderator: make data.roomid read-only (data.on true) or not.</summary>
+    ReadOnly,
 }

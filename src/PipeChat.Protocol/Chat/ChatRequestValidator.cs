@@ -145,11 +145,10 @@ internal static class ChatRequestValidator
                 return true;
         }
 
-        request = new ChatRequest { Type = type, Ref = reference };
-        return true;
+        return ModerationRequestValidator.Validate(type, dataIsObject, ref f, reference, out request, out error);
     }
 
-    private static bool RequireId(bool dataIsObject, FieldState state, ChatError missing, ChatError bad, ref ChatError error)
+    internal static bool RequireId(bool dataIsObject, FieldState state, ChatError missing, ChatError bad, ref ChatError error)
     {
         if (!dataIsObject || state == FieldState.Missing)
         {
@@ -166,7 +165,7 @@ internal static class ChatRequestValidator
         return true;
     }
 
-    private static bool Optional(FieldState state, ChatError bad, ref ChatError error)
+    internal static bool Optional(FieldState state, ChatError bad, ref ChatError error)
     {
         if (state == FieldState.Bad)
         {

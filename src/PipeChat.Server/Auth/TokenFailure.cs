@@ -35,6 +35,9 @@ public enum TokenFailure
     /// <summary>aud does not match the configured audience.</summary>
     BadAudience,
 
+    /// <summary>The rooms or mod claim is not an array of room-id patterns (<see cref="RoomAccess"/>).</summary>
+    BadClaims,
+
     /// <summary>Any other validation failure.</summary>
     Invalid,
 }

@@ -1,5 +1,3 @@
-using System.Buffers.Text;
-using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -8,7 +6,7 @@ namespace PipeChat.Server.Auth;
 /// <summary>
 /// Validates the JWT a client presents at the handshake: compact JWS, alg HS256 only, signed
 /// with the configured secret, exp required (30 s clock skew), nbf honoured, sub a valid user
-/// id; iss and aud checked only when configured. Thread-safe; make one per configuration.
+/// id, rooms and mod (when present) arrays of room-id patterns; iss and aud checked only when configured. Thread-safe; make one per configuration.
 /// </summary>
 public sealed class TokenValidator
 {
@@ -59,42 +57,18 @@ public sealed class TokenValidator
             return TokenValidationOutcome.Fail(Classify(result.Exception));
         }
 
-        if (result.SecurityToken is not JsonWebToken jwt
-            || ReadSubject(jwt.EncodedPayload) is not { } subject
-            || !UserIdRules.IsValid(subject))
+        if (result.SecurityToken is not JsonWebToken jwt)
         {
             return TokenValidationOutcome.Fail(TokenFailure.BadSubject);
         }
 
-        return TokenValidationOutcome.Success(subject);
-    }
-
-    /// <summary>
-    /// The payload's top-level "sub" when it is a JSON string (RFC 7519 §4.1.2); null otherwise.
-    /// Read from the payload itself because the library turns a numeric sub into text.
-    /// </summary>
-    private static string? ReadSubject(string encodedPayload)
-    {
-        var reader = new Utf8JsonReader(Base64Url.DecodeFromChars(encodedPayload));
-        string? subject = null;
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        var failure = TokenClaims.Read(jwt.EncodedPayload, out var subject, out var access);
+        if (failure != TokenFailure.None)
         {
-            return null;
+            return TokenValidationOutcome.Fail(failure);
         }
 
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var isSub = reader.ValueTextEquals("sub"u8);
-            reader.Read();
-            if (isSub)
-            {
-                subject = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-            }
-
-            reader.Skip();
-        }
-
-        return subject;
+        return TokenValidationOutcome.Success(subject!, access, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero).ToUnixTimeSeconds());
     }
 
     private static TokenFailure Classify(Exception? exception) => exception switch

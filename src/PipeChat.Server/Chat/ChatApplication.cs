@@ -26,6 +26,7 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
 
     private readonly IChatRouter _router;
     private readonly IRoomMessageGate _content;
+    private readonly IModeration _moderation;
     private readonly HandshakeIdentity _identity;
     private readonly ConnectionLifecycle _lifecycle;
     private readonly ChatRequestDispatcher _requests;
@@ -40,18 +41,25 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
         Channels = new RoomChannels(options.HistorySize, (long)(options.HistorySeconds * 1000));
         var settings = new RoutingSettings(options.HistorySize, options.HistorySeconds, options.PresenceLimit, options.QueryMaxMembers);
         var users = Users;
+        var local = new LocalRouter(settings, Rooms, Channels, Users)
+        {
+            // A ban put the connection out of a room: its own list drops it at its next request.
+            Evicted = static (member, room) => ((member as IWebSocketConnection)?.ApplicationState as ChatConnectionState)?.Rooms.MarkEvicted(room),
+        };
         _router = RouterChoice.Create(
             options,
-            new LocalRouter(settings, Rooms, Channels, Users),
+            local,
             loggerFactory ?? NullLoggerFactory.Instance,
             (userId, connection, reason) => ServerApiOperations.DisconnectLocal(users, userId, connection, reason));
         _content = ContentGateChoice.Create(options, loggerFactory ?? NullLoggerFactory.Instance);
-        var roomRequests = new RoomRequests(options, Rooms, _router, _content);
+        _moderation = RouterChoice.CreateModeration(_router, Rooms);
+        var roomRequests = new RoomRequests(options, Rooms, _router, _content, _moderation);
         var userRequests = new UserRequests(options, _router);
+        var moderationRequests = new ModerationRequests(_moderation, _router);
         _identity = new HandshakeIdentity(options, Users);
         _lifecycle = new ConnectionLifecycle(options, Users, _router);
-        _requests = new ChatRequestDispatcher(options, roomRequests, userRequests);
-        _api = new ServerApiOperations(Rooms, Users, roomRequests, userRequests, _router);
+        _requests = new ChatRequestDispatcher(options, roomRequests, userRequests, moderationRequests, new TokenRefresh(_identity, _router));
+        _api = new ServerApiOperations(Rooms, Users, roomRequests, userRequests, _router, moderationRequests);
         _gauges = new ChatGauges(Rooms, Channels, Users, _router);
         _sweeper = new Timer(static s => ((ChatApplication)s!).Sweep(), this, SweepPeriod, SweepPeriod);
     }
@@ -67,11 +75,16 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
     public bool Degraded => _router.Degraded;
 
     /// <summary>Connects to Redis when configured (returns even when it is down: it keeps retrying).</summary>
-    public void Start() => _router.Start();
+    public void Start()
+    {
+        _router.Start();
+        _moderation.Start();
+    }
 
     public void Dispose()
     {
         _sweeper.Dispose();
+        _moderation.Dispose();
         _router.Dispose();
         _content.Dispose();
     }
@@ -81,7 +94,7 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
     public bool TryAccept(in HandshakeRequest request, ConnectionContext connection, out AcceptDecision decision, out HandshakeError error)
         => _identity.TryAccept(request, out decision, out error);
 
-    public ValueTask<(string? UserId, HandshakeError Error)> CompleteAcceptAsync(AcceptDecision decision) => _identity.CompleteAcceptAsync(decision);
+    public ValueTask<(string? UserId, HandshakeError Error, object? State)> CompleteAcceptAsync(AcceptDecision decision) => _identity.CompleteAcceptAsync(decision);
 
     public void OnOpen(IWebSocketConnection session) => _lifecycle.OnOpen(session);
 
@@ -115,5 +128,12 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
     /// <inheritdoc cref="ServerApiOperations.DisconnectAsync"/>
     public Task<bool> ApiDisconnectAsync(string userId, long connection, byte[] reason) => _api.DisconnectAsync(userId, connection, reason);
 
-    private void Sweep() => Channels.Sweep(Environment.TickCount64, id => Rooms.TryGetRoom(id, out _));
+    /// <inheritdoc cref="ServerApiOperations.Moderation"/>
+    public ModerationRequests ApiModeration => _api.Moderation;
+
+    private void Sweep()
+    {
+        Channels.Sweep(Environment.TickCount64, id => Rooms.TryGetRoom(id, out _));
+        _moderation.Sweep();
+    }
 }

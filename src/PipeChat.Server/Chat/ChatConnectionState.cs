@@ -1,3 +1,4 @@
+using PipeChat.Server.Auth;
 using PipeChat.Server.Rooms;
 
 namespace PipeChat.Server.Chat;
@@ -9,6 +10,12 @@ internal sealed class ChatConnectionState(double ratePerSecond, int burst)
     public TokenBucket Rate = new(ratePerSecond, burst);
 
     public ConnectionRooms Rooms { get; } = new();
+
+    /// <summary>The rooms the token lets the user join and moderate (replaced by a refresh).</summary>
+    public RoomAccess Access { get; set; } = RoomAccess.Everyone;
+
+    /// <summary>The token's exp, unix seconds; 0: no token (auth off).</summary>
+    public long ExpiresAt { get; set; }
 
     /// <summary>Whether the connection was added to the user directory (false when over the per-user cap).</summary>
     public bool Registered { get; set; }

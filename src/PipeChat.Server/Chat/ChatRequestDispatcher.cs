@@ -13,7 +13,7 @@ namespace PipeChat.Server.Chat;
 /// returns; when one is still waiting (on Redis, or on a busy room for a join or history read)
 /// the connection's later requests run after it, so answers keep the order of the requests.
 /// </summary>
-internal sealed class ChatRequestDispatcher(ServerOptions options, RoomRequests roomRequests, UserRequests userRequests)
+internal sealed class ChatRequestDispatcher(ServerOptions options, RoomRequests roomRequests, UserRequests userRequests, ModerationRequests moderationRequests, TokenRefresh refresh)
 {
     private static readonly ChatError s_binaryNotSupported = new(ChatErrorCodes.BadRequest, "binary messages are not supported: send JSON as text");
 
@@ -97,6 +97,8 @@ internal sealed class ChatRequestDispatcher(ServerOptions options, RoomRequests 
             return Task.CompletedTask;
         }
 
+        // Rooms a ban put the connection out of (from another thread) leave its list first.
+        state.Rooms.ApplyEvictions();
         Span<byte> scratch = stackalloc byte[ChatRequestParser.ScratchLength];
         if (!ChatRequestParser.TryParse(payload, scratch, out var request, out var error))
         {
@@ -120,7 +122,16 @@ internal sealed class ChatRequestDispatcher(ServerOptions options, RoomRequests 
             case ChatRequestType.Broadcast:
                 return userRequests.Broadcast(session, request);
             case ChatRequestType.Query:
-                return userRequests.Query(session, request.RoomId, request.TargetId, request.Ref);
+                return request.RoomId.IsEmpty || roomRequests.MayRead(session, state, request.RoomId, request.Ref)
+                    ? userRequests.Query(session, request.RoomId, request.TargetId, request.Ref)
+                    : Task.CompletedTask;
+            case ChatRequestType.Refresh:
+                return refresh.Refresh(session, state, request);
+            case ChatRequestType.Mute:
+            case ChatRequestType.Ban:
+            case ChatRequestType.Recall:
+            case ChatRequestType.ReadOnly:
+                return moderationRequests.Handle(session, state, request);
             case ChatRequestType.Ping:
                 var pong = SharedFrame.Rent(32 + request.Ref.Length);
                 ChatMessageWriter.WritePong(pong, request.Ref);

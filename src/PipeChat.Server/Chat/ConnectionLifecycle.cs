@@ -17,7 +17,8 @@ internal sealed class ConnectionLifecycle(ServerOptions options, UserDirectory u
 {
     public void OnOpen(IWebSocketConnection session)
     {
-        var state = new ChatConnectionState(options.RateLimitPerSecond, options.RateLimitBurst);
+        // With auth on, the handshake made the state with what the token grants.
+        var state = session.ApplicationState as ChatConnectionState ?? new ChatConnectionState(options.RateLimitPerSecond, options.RateLimitBurst);
         session.ApplicationState = state;
         var added = users.TryAdd(session, options.MaxConnectionsPerUser);
         if (added == UserAddStatus.LimitReached)
@@ -28,9 +29,10 @@ internal sealed class ConnectionLifecycle(ServerOptions options, UserDirectory u
 
         state.Registered = true;
         router.ConnectionOpened(session, added);
-        var frame = SharedFrame.Rent(96 + session.UserId.Length);
-        ChatMessageWriter.WriteWelcome(frame, session.UserId, session.ConnectionId);
+        var frame = SharedFrame.Rent(128 + session.UserId.Length);
+        ChatMessageWriter.WriteWelcome(frame, session.UserId, session.ConnectionId, state.ExpiresAt);
         ChatReplies.Send(session, frame);
+        TokenExpiry.Schedule(session, state.ExpiresAt);
     }
 
     public void OnClose(IWebSocketConnection session)
@@ -56,6 +58,7 @@ internal sealed class ConnectionLifecycle(ServerOptions options, UserDirectory u
 
     private void Close(IWebSocketConnection session, ChatConnectionState state)
     {
+        state.Rooms.ApplyEvictions();
         foreach (var room in state.Rooms)
         {
             router.Drop(session, room);

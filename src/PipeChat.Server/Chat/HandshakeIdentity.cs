@@ -84,23 +84,32 @@ internal sealed class HandshakeIdentity
         return true;
     }
 
-    public async ValueTask<(string? UserId, HandshakeError Error)> CompleteAcceptAsync(AcceptDecision decision)
+    /// <summary>Checks the token; the connection's chat state starts with what it grants (rooms, moderation, expiry).</summary>
+    public async ValueTask<(string? UserId, HandshakeError Error, object? State)> CompleteAcceptAsync(AcceptDecision decision)
     {
         var outcome = await _tokens!.ValidateAsync(decision.Token);
         if (!outcome.IsValid)
         {
-            return (null, new HandshakeError(401, TokenFailureReason(outcome.Failure)));
+            return (null, new HandshakeError(401, TokenFailureReason(outcome.Failure)), null);
         }
 
         if (_users.ConnectionCount(outcome.UserId) >= _options.MaxConnectionsPerUser)
         {
-            return (null, new HandshakeError(429, "too many connections for this user id"));
+            return (null, new HandshakeError(429, "too many connections for this user id"), null);
         }
 
-        return (outcome.UserId, default);
+        var state = new ChatConnectionState(_options.RateLimitPerSecond, _options.RateLimitBurst)
+        {
+            Access = outcome.Access,
+            ExpiresAt = outcome.ExpiresAt,
+        };
+        return (outcome.UserId, default, state);
     }
 
-    private static string TokenFailureReason(TokenFailure failure) => failure switch
+    /// <summary>Validates a token presented later on the connection (a refresh); null when auth is off.</summary>
+    public Task<TokenValidationOutcome>? ValidateAsync(string token) => _tokens?.ValidateAsync(token);
+
+    public static string TokenFailureReason(TokenFailure failure) => failure switch
     {
         TokenFailure.Missing => "missing token: pass ?token=<jwt> or Authorization: Bearer <jwt>",
         TokenFailure.Expired => "token expired",
@@ -111,6 +120,7 @@ internal sealed class HandshakeIdentity
         TokenFailure.BadSubject => "token sub is not a valid user id",
         TokenFailure.BadIssuer => "token issuer not accepted",
         TokenFailure.BadAudience => "token audience not accepted",
+        TokenFailure.BadClaims => "token rooms and mod claims must be arrays of room ids or prefixes ending in *",
         _ => "token invalid",
     };
 

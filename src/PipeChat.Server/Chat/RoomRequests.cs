@@ -9,8 +9,8 @@ using PipeChat.Server.Routing;
 
 namespace PipeChat.Server.Chat;
 
-/// <summary>The room requests (join, leave, room, history): checked here against the connection's rooms and limits, carried out by the router; a member's room message passes the content gate (word list, publish hook) on the way.</summary>
-internal sealed class RoomRequests(ServerOptions options, RoomRegistry rooms, IChatRouter router, IRoomMessageGate gate) : IRoomPublisher
+/// <summary>The room requests (join, leave, room, history): checked here against the connection's rooms, limits, permissions and moderation, carried out by the router; a member's room message passes the content gate (word list, publish hook) on the way.</summary>
+internal sealed class RoomRequests(ServerOptions options, RoomRegistry rooms, IChatRouter router, IRoomMessageGate gate, IModeration moderation) : IRoomPublisher
 {
     private const int MaxIdChars = ChatRequestParser.MaxIdLength;
     private const int MaxHistoryPage = 100;
@@ -19,13 +19,42 @@ internal sealed class RoomRequests(ServerOptions options, RoomRegistry rooms, IC
     {
         Span<char> roomId = stackalloc char[MaxIdChars];
         roomId = roomId[..Encoding.UTF8.GetChars(request.RoomId, roomId)];
+        if (!state.Access.MayJoin(roomId))
+        {
+            ChatReplies.Error(session, ChatErrors.Forbidden, request.Ref);
+            return Task.CompletedTask;
+        }
+
         if (state.Rooms.Find(roomId) is null && state.Rooms.Count >= options.MaxRoomsPerConnection)
         {
             ChatReplies.Error(session, ChatErrors.TooManyRooms, request.Ref);
             return Task.CompletedTask;
         }
 
-        return router.Join(session, state.Rooms, roomId, request.Ref, request.Since, request.Epoch);
+        if (moderation.PrepareJoin(roomId) is { } loading)
+        {
+            // The room's bans are being read from the store first.
+            return JoinAfter(loading, session, state, roomId.ToString(), request.Ref.ToArray(), request.Since, request.Epoch.ToArray());
+        }
+
+        return JoinUnlessBanned(session, state, roomId, request.Ref, request.Since, request.Epoch);
+    }
+
+    private async Task JoinAfter(Task loading, IWebSocketConnection session, ChatConnectionState state, string roomId, byte[] reference, long? since, byte[] epoch)
+    {
+        await loading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await JoinUnlessBanned(session, state, roomId, reference, since, epoch).ConfigureAwait(false);
+    }
+
+    private Task JoinUnlessBanned(IWebSocketConnection session, ChatConnectionState state, ReadOnlySpan<char> roomId, ReadOnlySpan<byte> reference, long? since, ReadOnlySpan<byte> epoch)
+    {
+        if (moderation.IsBanned(roomId, session.UserId, out var secondsLeft) && !state.Access.Moderates(roomId))
+        {
+            ModerationRequests.RefuseBanned(session, secondsLeft, reference);
+            return Task.CompletedTask;
+        }
+
+        return router.Join(session, state.Rooms, roomId, reference, since, epoch);
     }
 
     public Task Leave(IWebSocketConnection session, ChatConnectionState state, in ChatRequest request)
@@ -47,13 +76,41 @@ internal sealed class RoomRequests(ServerOptions options, RoomRegistry rooms, IC
     {
         Span<char> roomId = stackalloc char[MaxIdChars];
         roomId = roomId[..Encoding.UTF8.GetChars(request.RoomId, roomId)];
-        if (state.Rooms.Find(roomId) is null && !(options.AllowSendWithoutJoin && rooms.TryGetRoom(roomId, out _)))
+        if (!MayRead(session, state, roomId, request.Ref))
         {
-            ChatReplies.Error(session, ChatErrors.NotInRoom, request.Ref);
             return Task.CompletedTask;
         }
 
         return router.History(session, roomId, request.Ref, request.Before ?? long.MaxValue, Math.Min(request.Limit ?? 50, MaxHistoryPage));
+    }
+
+    /// <summary>
+    /// Whether the connection may read the room's history or members: the token allows the room
+    /// (else <c>forbidden</c>) and the connection is a member, moderates it, or may send without
+    /// joining to a room that exists (else <c>not_in_room</c>). Answers the error itself.
+    /// </summary>
+    public bool MayRead(IWebSocketConnection session, ChatConnectionState state, ReadOnlySpan<byte> roomIdUtf8, ReadOnlySpan<byte> reference)
+    {
+        Span<char> roomId = stackalloc char[MaxIdChars];
+        return MayRead(session, state, roomId[..Encoding.UTF8.GetChars(roomIdUtf8, roomId)], reference);
+    }
+
+    /// <inheritdoc cref="MayRead(IWebSocketConnection, ChatConnectionState, ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>
+    public bool MayRead(IWebSocketConnection session, ChatConnectionState state, ReadOnlySpan<char> roomId, ReadOnlySpan<byte> reference)
+    {
+        if (!state.Access.MayJoin(roomId))
+        {
+            ChatReplies.Error(session, ChatErrors.Forbidden, reference);
+            return false;
+        }
+
+        if (state.Rooms.Find(roomId) is null && !state.Access.Moderates(roomId) && !(options.AllowSendWithoutJoin && rooms.TryGetRoom(roomId, out _)))
+        {
+            ChatReplies.Error(session, ChatErrors.NotInRoom, reference);
+            return false;
+        }
+
+        return true;
     }
 
     public Task Send(IWebSocketConnection session, ChatConnectionState state, in ChatRequest request, Task? previous)
@@ -61,9 +118,27 @@ internal sealed class RoomRequests(ServerOptions options, RoomRegistry rooms, IC
         Span<char> roomId = stackalloc char[MaxIdChars];
         roomId = roomId[..Encoding.UTF8.GetChars(request.RoomId, roomId)];
         var room = state.Rooms.Find(roomId);
-        if (room is null && !(options.AllowSendWithoutJoin && rooms.TryGetRoom(roomId, out room)))
+        if (room is null)
         {
-            ChatReplies.Error(session, ChatErrors.NotInRoom, request.Ref);
+            if (!(options.AllowSendWithoutJoin && rooms.TryGetRoom(roomId, out room)))
+            {
+                ChatReplies.Error(session, ChatErrors.NotInRoom, request.Ref);
+                return Task.CompletedTask;
+            }
+
+            if (!state.Access.MayJoin(roomId))
+            {
+                // Sending without joining: only to rooms the token allows.
+                ChatReplies.Error(session, ChatErrors.Forbidden, request.Ref);
+                return Task.CompletedTask;
+            }
+        }
+
+        // No restricted room (the common case): one counter read.
+        var check = moderation.CheckSend(roomId, session.UserId, out var secondsLeft);
+        if (check != SendCheck.Allowed && !state.Access.Moderates(roomId))
+        {
+            ModerationRequests.Refuse(session, check, secondsLeft, request.Ref);
             return Task.CompletedTask;
         }
 

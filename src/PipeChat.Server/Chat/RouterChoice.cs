@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using PipeChat.Server.Configuration;
+using PipeChat.Server.Rooms;
 using PipeChat.Server.Routing;
 using PipeChat.Server.ScaleOut;
 
@@ -12,4 +13,8 @@ internal static class RouterChoice
         => options.Redis is { } redis
             ? new RedisRouter(local, new RedisSettings(redis, options.RedisPresenceSeconds), loggerFactory.CreateLogger("PipeChat.ScaleOut"), disconnectLocal)
             : local;
+
+    /// <summary>The moderation store: Redis with --redis (shared by every node, kept across restarts), otherwise this node's memory.</summary>
+    public static IModeration CreateModeration(IChatRouter router, RoomRegistry rooms)
+        => router is RedisRouter redis ? new RedisModeration(redis.Link, rooms) : new LocalModeration();
 }

@@ -11,8 +11,14 @@ namespace PipeChat.Server.Chat;
 /// fan-out); the answer that code would send to the member (ack, error, members, online) goes to
 /// the <c>reply</c> sink instead, which the API turns into its HTTP response.
 /// </summary>
-internal sealed class ServerApiOperations(RoomRegistry rooms, UserDirectory users, RoomRequests roomRequests, UserRequests userRequests, IChatRouter router)
+internal sealed class ServerApiOperations(RoomRegistry rooms, UserDirectory users, RoomRequests roomRequests, UserRequests userRequests, IChatRouter router, ModerationRequests moderation)
 {
+    /// <summary>mute, ban, recall, readonly for the API (their acks go to the reply sink; pass <see cref="Ref"/>).</summary>
+    public ModerationRequests Moderation => moderation;
+
+    /// <summary>The ref the API's requests carry, for the moderation calls.</summary>
+    public static ReadOnlySpan<byte> Ref => ApiRef;
+
     /// <summary>The ref the API's requests carry (raw JSON, as a client's), so the shared code acks them.</summary>
     private static ReadOnlySpan<byte> ApiRef => "\"api\""u8;
 

@@ -111,7 +111,7 @@ public sealed class ServerOptions
     public double HistorySeconds { get; set; } = 3600;
 
     /// <summary>Whether clients may send "broadcast" to everyone.</summary>
-    public bool AllowBroadcast { get; set; } = true;
+    public bool AllowBroadcast { get; set; }
 
     /// <summary>Whether a client may send to a room it has not joined.</summary>
     public bool AllowSendWithoutJoin { get; set; }

@@ -15,8 +15,8 @@ internal sealed class EchoApplication : IWebSocketApplication
         return true;
     }
 
-    public ValueTask<(string? UserId, HandshakeError Error)> CompleteAcceptAsync(AcceptDecision decision)
-        => ValueTask.FromResult<(string?, HandshakeError)>(("echo", default));
+    public ValueTask<(string? UserId, HandshakeError Error, object? State)> CompleteAcceptAsync(AcceptDecision decision)
+        => ValueTask.FromResult<(string?, HandshakeError, object?)>(("echo", default, null));
 
     public void OnOpen(IWebSocketConnection session)
     {

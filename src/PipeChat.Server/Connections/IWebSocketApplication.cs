@@ -19,8 +19,11 @@ internal interface IWebSocketApplication
     /// </summary>
     bool TryAccept(in HandshakeRequest request, ConnectionContext connection, out AcceptDecision decision, out HandshakeError error);
 
-    /// <summary>Validates a deferred credential; returns the user id, or null and the error.</summary>
-    ValueTask<(string? UserId, HandshakeError Error)> CompleteAcceptAsync(AcceptDecision decision);
+    /// <summary>
+    /// Validates a deferred credential; returns the user id (and the connection's first
+    /// <see cref="IWebSocketConnection.ApplicationState"/>, e.g. what the credential grants), or null and the error.
+    /// </summary>
+    ValueTask<(string? UserId, HandshakeError Error, object? State)> CompleteAcceptAsync(AcceptDecision decision);
 
     /// <summary>Called once after the 101 response is written.</summary>
     void OnOpen(IWebSocketConnection connection);

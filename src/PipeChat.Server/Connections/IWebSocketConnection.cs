@@ -20,4 +20,11 @@ internal interface IWebSocketConnection : IRoomMember
     /// the close timeout, for the peer's close before dropping TCP. Safe from any thread.
     /// </summary>
     void RequestClose(ushort code, ReadOnlySpan<byte> reason);
+
+    /// <summary>
+    /// Closes the connection with <paramref name="close"/> at the first heartbeat at or after tick
+    /// <paramref name="tick"/> (<see cref="Environment.TickCount64"/>); a later call replaces the
+    /// deadline (<see cref="long.MaxValue"/>: none). Safe from any thread; no timer per connection.
+    /// </summary>
+    void CloseAt(long tick, ScheduledClose close);
 }

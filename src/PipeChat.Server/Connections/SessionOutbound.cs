@@ -114,6 +114,9 @@ internal abstract class SessionOutbound : OutboundWriter, IWebSocketConnection, 
     /// Starts the closing handshake from our side (once): queues a close frame and waits, within
     /// the close timeout, for the peer's close before dropping TCP. Safe from any thread.
     /// </summary>
+    /// <inheritdoc/>
+    public abstract void CloseAt(long tick, ScheduledClose close);
+
     public void RequestClose(ushort code, ReadOnlySpan<byte> reason)
     {
         if (_lifecycle.TryBeginClosing(Environment.TickCount64))

@@ -54,10 +54,10 @@ internal static class UpgradeHandshake
                     session.AbortForAddressLimit();
                     return HandshakeResult.NotUpgraded;
                 case HandshakeOutcome.PendingAccept:
-                    var (userId, error) = await pending!.Application!.CompleteAcceptAsync(pending.Accept);
+                    var (userId, error, state) = await pending!.Application!.CompleteAcceptAsync(pending.Accept);
                     if (userId is not null)
                     {
-                        result = Upgrade(output, server, pending.Application, userId, pending.Key, pending.Deflate);
+                        result = Upgrade(output, server, pending.Application, userId, pending.Key, pending.Deflate) with { State = state };
                         outcome = HandshakeOutcome.Upgraded;
                     }
                     else

@@ -28,6 +28,8 @@ internal sealed class WebSocketSession : SessionOutbound
     private readonly PipeReader _input;
     private FrameReceiver _receiver;
     private KeepAlive _keepAlive;
+    private long _closeAt = long.MaxValue;
+    private ScheduledClose? _closeAtReason;
     private IWebSocketApplication? _application;
 
     public WebSocketSession(ConnectionContext connection, ServerContext server)
@@ -134,7 +136,14 @@ internal sealed class WebSocketSession : SessionOutbound
     /// <summary>Drops the connection at once, nothing answered: its client address is at <c>--max-connections-per-ip</c>.</summary>
     internal void AbortForAddressLimit() => Abort("too many connections from this address");
 
-    /// <summary>Called by the registry's heartbeat: close timeout, ping, ping timeout, queue trimming.</summary>
+    /// <inheritdoc/>
+    public override void CloseAt(long tick, ScheduledClose close)
+    {
+        _closeAtReason = close;
+        Volatile.Write(ref _closeAt, tick);
+    }
+
+    /// <summary>Called by the registry's heartbeat: close timeout, scheduled close, ping, ping timeout, queue trimming.</summary>
     public void OnHeartbeat(long now)
     {
         if (_lifecycle.Outlasted(SessionState.Closing, now, _server.CloseTimeoutMs))
@@ -143,6 +152,12 @@ internal sealed class WebSocketSession : SessionOutbound
         }
         else if (_lifecycle.State == SessionState.Open)
         {
+            if (now >= Volatile.Read(ref _closeAt) && _closeAtReason is { } scheduled)
+            {
+                RequestClose(scheduled.Code, scheduled.Reason);
+                return;
+            }
+
             _queue.TrimIfEmpty();
             _queue.DropStaleStopped(now, StoppedFeedGraceMs);
             switch (_keepAlive.Check(now, _server.PingIntervalMs))
@@ -194,6 +209,7 @@ internal sealed class WebSocketSession : SessionOutbound
     {
         _application = handshake.Application;
         UserId = handshake.UserId;
+        ApplicationState = handshake.State;
         if (handshake.DeflateWindowBits != 0)
         {
             _receiver.UseInflater(_server.Deflate!.CreateSessionInflater());

@@ -13,7 +13,7 @@ internal static class HelpText
         sb.AppendLine("PipeChat — WebSocket chat server");
         sb.AppendLine();
         sb.AppendLine("usage: PipeChat.Server [options]");
-        sb.AppendLine("       PipeChat.Server token --uid ID [--ttl SECONDS] --auth-secret SECRET");
+        sb.AppendLine("       PipeChat.Server token --uid ID [--ttl SECONDS] [--rooms LIST] [--mod LIST] --auth-secret SECRET");
         sb.AppendLine();
         sb.AppendLine("Every option can also be set as an environment variable or in appsettings.json (section PipeChat).");
         sb.AppendLine();

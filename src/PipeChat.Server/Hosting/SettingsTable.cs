@@ -75,7 +75,7 @@ internal static class SettingsTable
         new(nameof(ServerOptions.TrustedProxies), "comma-separated addresses and CIDRs (IPv4, IPv6) of reverse proxies; for connections from them the client address, for --max-connections-per-ip and logs, is taken from X-Forwarded-For (rightmost hop that is not a trusted proxy) or X-Real-IP (empty: headers ignored)"),
         new(nameof(ServerOptions.HistorySize), "room messages kept per room for resume and history paging (0: none)"),
         new(nameof(ServerOptions.HistorySeconds), "age limit of kept room messages; an empty room's seq and history live this long"),
-        new(nameof(ServerOptions.AllowBroadcast), "whether clients may broadcast to everyone (true/false)"),
+        new(nameof(ServerOptions.AllowBroadcast), "whether clients may broadcast to everyone (true/false); the server API always may"),
         new(nameof(ServerOptions.AllowSendWithoutJoin), "whether clients may send to rooms they have not joined (true/false)"),
         new(nameof(ServerOptions.WordList), "sensitive-word list: a UTF-8 file, one word or phrase a line, matched case-insensitively in the strings of members' room messages and read again when it changes (off unless set)"),
         new(nameof(ServerOptions.WordAction), "with --word-list: mask (each matched character becomes *) or block (the sender gets error rejected, reason sensitive_word)"),

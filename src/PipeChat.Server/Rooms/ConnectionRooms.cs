@@ -9,6 +9,8 @@ public sealed class ConnectionRooms
 {
     private Room[] _rooms = [];
     private int _count;
+    private System.Collections.Concurrent.ConcurrentQueue<Room>? _evicted;
+    private volatile bool _evictionsPending;
 
     public int Count => _count;
 
@@ -48,6 +50,36 @@ public sealed class ConnectionRooms
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// From any thread: the connection was put out of <paramref name="room"/> (a ban); the owner
+    /// drops it from this list at its next <see cref="ApplyEvictions"/>.
+    /// </summary>
+    public void MarkEvicted(Room room)
+    {
+        if (_evicted is null)
+        {
+            Interlocked.CompareExchange(ref _evicted, new(), null);
+        }
+
+        _evicted.Enqueue(room);
+        _evictionsPending = true;
+    }
+
+    /// <summary>Owner only: drops the rooms marked evicted (one volatile read when there are none).</summary>
+    public void ApplyEvictions()
+    {
+        if (!_evictionsPending)
+        {
+            return;
+        }
+
+        _evictionsPending = false;
+        while (_evicted!.TryDequeue(out var room))
+        {
+            Remove(room);
+        }
     }
 
     public void Clear()

@@ -102,6 +102,24 @@ internal sealed class RoomHistory(int capacity, long maxAgeMs)
         return (frames, start > 0);
     }
 
+    /// <summary>Puts <paramref name="frame"/> (sealed) in place of the kept message <paramref name="seq"/>; false when it is not kept.</summary>
+    public bool Replace(long seq, SharedFrame frame)
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            ref var entry = ref _entries[(_head + i) % _entries.Length];
+            if (entry.Seq == seq)
+            {
+                frame.AddReference();
+                entry.Frame.Release();
+                entry.Frame = frame;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Releases every kept frame.</summary>
     public void Clear()
     {

@@ -68,6 +68,19 @@ internal interface IChatRouter : IDisposable
     /// <summary>Answers <c>online</c>: the user's connections on every node.</summary>
     Task QueryOnline(IRoomMember asker, ReadOnlySpan<char> userId, ReadOnlySpan<byte> reference);
 
+    /// <summary>
+    /// Recalls message <paramref name="seq"/> of the room on every node: kept copies become a
+    /// tombstone (same seq, no data) and the members get <c>recall</c>; acks <paramref name="asker"/>,
+    /// or answers not_found when the room never had that seq.
+    /// </summary>
+    Task Recall(IRoomMember asker, string roomId, long seq, string by, ReadOnlySpan<byte> reference);
+
+    /// <summary>
+    /// Puts every connection of <paramref name="userId"/> out of the room on every node (a ban):
+    /// the members see a leave, each connection gets a <c>left</c> with reason banned.
+    /// </summary>
+    Task Evict(string roomId, string userId);
+
     /// <summary>Asks the other nodes to close the user's connections (all, or number <paramref name="connection"/>); true when a node holding the user was told.</summary>
     Task<bool> DisconnectElsewhere(string userId, long connection, byte[] reason);
 }

@@ -14,6 +14,9 @@ namespace PipeChat.Server.Routing;
 /// </summary>
 internal sealed class LocalRouter(RoutingSettings settings, RoomRegistry rooms, RoomChannels channels, UserDirectory users) : IChatRouter
 {
+    /// <summary>Told of each connection put out of a room by <see cref="EvictLocal"/> (the chat layer drops the room from the connection's list).</summary>
+    public Action<IRoomMember, Room>? Evicted { get; set; }
+
     public bool Degraded => false;
 
     public RoutingSettings Settings => settings;
@@ -169,4 +172,67 @@ internal sealed class LocalRouter(RoutingSettings settings, RoomRegistry rooms, 
     }
 
     public Task<bool> DisconnectElsewhere(string userId, long connection, byte[] reason) => Task.FromResult(false);
+
+    public Task Recall(IRoomMember asker, string roomId, long seq, string by, ReadOnlySpan<byte> reference)
+    {
+        var work = new RecallWork(rooms, seq, by);
+        var reply = reference.ToArray();
+        var run = Run(roomId, work);
+        if (run.IsCompleted)
+        {
+            AnswerRecall(asker, work.Found, reply);
+            return Task.CompletedTask;
+        }
+
+        return run.ContinueWith(_ => AnswerRecall(asker, work.Found, reply), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
+
+    public static void AnswerRecall(IRoomMember asker, bool found, ReadOnlySpan<byte> reference)
+    {
+        if (found)
+        {
+            ChatReplies.Ack(asker, reference);
+        }
+        else
+        {
+            ChatReplies.Error(asker, ChatErrors.RecallNotFound, reference);
+        }
+    }
+
+    public Task Evict(string roomId, string userId)
+    {
+        EvictLocal(roomId, userId, (member, room) => AnnounceLeave(member, room, rooms.Leave(room, member)));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Puts this node's connections of <paramref name="userId"/> out of the room: <paramref name="leave"/>
+    /// removes each (and tells the members, returning how many remain), then the connection gets a
+    /// <c>left</c> with reason banned and <see cref="Evicted"/> is told.
+    /// </summary>
+    public void EvictLocal(string roomId, string userId, Func<IRoomMember, Room, int> leave)
+    {
+        if (!rooms.TryGetRoom(roomId, out var room))
+        {
+            return;
+        }
+
+        List<IRoomMember>? found = null;
+        foreach (var member in room.GetMembers())
+        {
+            if (string.Equals(member.UserId, userId, StringComparison.Ordinal))
+            {
+                (found ??= []).Add(member);
+            }
+        }
+
+        foreach (var member in found ?? [])
+        {
+            var remaining = leave(member, room);
+            Evicted?.Invoke(member, room);
+            var left = SharedFrame.Rent(128 + (room.Id.Length * 6));
+            ModerationMessageWriter.WriteRemoved(left, room.Id, remaining, "banned");
+            ChatReplies.Send(member, left);
+        }
+    }
 }

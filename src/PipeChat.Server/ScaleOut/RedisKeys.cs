@@ -26,6 +26,18 @@ internal static class RedisKeys
         return [key + ":seq", key + ":history", key + ":epoch"];
     }
 
+    /// <summary>A room-scoped key: the room's own key prefix and <paramref name="suffix"/> (so it follows the room's other keys).</summary>
+    public static RedisKey RoomKey(string roomId, string suffix) => Prefix + "room:" + roomId + ":" + suffix;
+
+    /// <summary>Hash of the room's moderation: "ro" → 1, "m:user" / "b:user" → end of the mute / ban (unix ms, -1: until lifted); expires with its last entry.</summary>
+    public static RedisKey RoomModeration(string roomId) => RoomKey(roomId, "moderation");
+
+    /// <summary>Every node's copy of moderation follows the changes published here ("room\nfield\nvalue").</summary>
+    public static readonly RedisChannel Moderation = RedisChannel.Literal(ModerationChannelName);
+
+    /// <summary>The moderation channel's name (the change script publishes on it).</summary>
+    public const string ModerationChannelName = Prefix + "moderation";
+
     /// <summary>Hash user id → connections on this node (expires unless the node heartbeats).</summary>
     public static RedisKey NodeUsers(string nodeId) => Prefix + "node:" + nodeId + ":users";
 

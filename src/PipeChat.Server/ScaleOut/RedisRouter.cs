@@ -24,6 +24,7 @@ internal sealed class RedisRouter : IChatRouter
     private readonly RedisPresence _presence;
     private readonly RedisRoomStore _store;
     private readonly RedisRecovery _recovery;
+    private readonly RedisRoomModeration _moderation;
 
     public RedisRouter(LocalRouter local, RedisSettings redis, ILogger logger, Action<string, long, byte[]> disconnectLocal)
     {
@@ -33,7 +34,12 @@ internal sealed class RedisRouter : IChatRouter
         _presence = new RedisPresence(_link, local.Settings, redis, local.Rooms, local.Users);
         _store = new RedisRoomStore(_link, local.Settings);
         _recovery = new RedisRecovery(_link, _subscriptions, _presence, _store, local.Rooms, local.Channels, local.Settings.HistorySize);
+        _moderation = new RedisRoomModeration(_link, local, (member, room) => LeaveRoom(member, room, out _));
+        _subscriptions.ModerationMessage = _moderation.OnRoomMessage;
     }
+
+    /// <summary>The connection to Redis (the moderation store shares it).</summary>
+    public RedisLink Link => _link;
 
     private RoomRegistry Rooms => _local.Rooms;
 
@@ -124,6 +130,11 @@ internal sealed class RedisRouter : IChatRouter
     }
 
     public void Drop(IRoomMember member, Room room) => LeaveRoom(member, room, out _);
+
+    public Task Recall(IRoomMember asker, string roomId, long seq, string by, ReadOnlySpan<byte> reference)
+        => _link.IsConnected ? _moderation.RecallAsync(asker, roomId, seq, by, reference.ToArray()) : _local.Recall(asker, roomId, seq, by, reference);
+
+    public Task Evict(string roomId, string userId) => _moderation.EvictAsync(roomId, userId);
 
     /// <summary>Leaves the room; with Redis reachable the leave event goes through it (<paramref name="presence"/>: its script), else to the local members.</summary>
     private int LeaveRoom(IRoomMember member, Room room, out Task? presence)

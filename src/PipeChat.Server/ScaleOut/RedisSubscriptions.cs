@@ -215,9 +215,18 @@ internal sealed class RedisSubscriptions(RedisLink link, RoomRegistry rooms, Roo
         frame.Release();
     }
 
+    /// <summary>Gets a room channel's recalls and evictions (<see cref="RedisModerationWire"/>).</summary>
+    public Action<string, ReadOnlyMemory<byte>>? ModerationMessage { get; set; }
+
     private void OnRoomMessage(string roomId, ChannelMessage message)
     {
         var raw = (ReadOnlyMemory<byte>)message.Message;
+        if (RedisModerationWire.IsModeration(raw.Span))
+        {
+            ModerationMessage?.Invoke(roomId, raw);
+            return;
+        }
+
         if (RedisWireFormat.IsPresence(raw.Span))
         {
             OnPresenceMessage(roomId, raw.Span);

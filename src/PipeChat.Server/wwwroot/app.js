@@ -2,6 +2,7 @@
 // pipechat.js. After a short drop the SDK replays what was missed; after a reset (the server lost
 // the room's history, e.g. it restarted) the room's view is cleared and reloaded with history.
 import { PipeChatClient, webSocketAdapter } from './pipechat.js';
+import { RECALLED, markRecalled, messageMenu, modPatterns, moderates, toggleReadOnly } from './moderation.js';
 
 const TIME_LABEL_GAP_MS = 3 * 60 * 1000; // a time label when 3+ minutes passed, as in the original
 
@@ -34,6 +35,8 @@ const wsUrl = await serverUrl();
 
 let client = null;
 let me = null;
+/** The token's mod claim: the rooms this user moderates (moderation.js). */
+let modRooms = [];
 let current = null;
 /** key → { key, kind: 'room' | 'dm', name, items, unread, lastTs, members, count, reloading } */
 const conversations = new Map();
@@ -79,6 +82,8 @@ function select(conv) {
   conv.unread = 0;
   $('conv-title').textContent = conv.kind === 'room' ? `# ${conv.name}` : `@ ${conv.name} (private)`;
   $('leave').hidden = conv.kind !== 'room';
+  $('readonly').hidden = !(conv.kind === 'room' && moderates(modRooms, conv.name));
+  $('readonly').textContent = conv.readOnly ? 'open the room' : 'make read-only';
   $('text').disabled = false;
   $('send').disabled = false;
   $('text').placeholder = conv.kind === 'room' ? `Message #${conv.name}` : `Private message to ${conv.name}`;
@@ -125,13 +130,17 @@ function appendItem(item) {
   } else if (item.type === 'system') {
     node = el('li', `system ${item.level}`, item.text);
   } else {
-    node = el('li', `msg${item.mine ? ' mine' : ''}${item.failed ? ' failed' : ''}`);
+    node = el('li', `msg${item.mine ? ' mine' : ''}${item.failed ? ' failed' : ''}${item.recalled ? ' recalled' : ''}`);
     const head = el('div', 'meta');
     head.append(el('span', 'from', item.from));
     head.append(el('span', 'clock', new Date(item.ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })));
     node.append(head, el('div', 'text', item.text));
     if (item.failed) {
       node.append(el('div', 'note', 'not delivered'));
+    }
+    const conv = current;
+    if (item.seq && !item.recalled && conv?.kind === 'room' && moderates(modRooms, conv.name)) {
+      node.append(messageMenu(item, conv.name, client, (text, level) => system(conv, text, level)));
     }
   }
   list.append(node);
@@ -186,7 +195,8 @@ function renderMembers() {
 }
 
 function pushRoomMessage(conv, m) {
-  push(conv, { type: 'msg', from: m.from, text: textOf(m.data), ts: m.ts, mine: m.from === me, seq: m.seq });
+  const recalled = m.recalled === true; // a recalled message's tombstone (history, resume)
+  push(conv, { type: 'msg', from: m.from ?? '', text: recalled ? RECALLED : textOf(m.data), ts: m.ts ?? Date.now(), mine: m.from === me, seq: m.seq, recalled });
 }
 
 /**
@@ -257,6 +267,7 @@ function start(id, token) {
     options.id = id;
   }
   client = new PipeChatClient(options);
+  modRooms = modPatterns(token);
   let welcomed = false;
   let live = false;
 
@@ -311,6 +322,20 @@ function start(id, token) {
     refreshMembers(conv);
   });
   client.on('error', (e) => system(current, `error: ${e.code} — ${e.message}`, 'error'));
+  client.on('recall', (r) => {
+    const conv = conversation('room', r.roomid);
+    if (markRecalled(conv, r.seq) && conv === current) {
+      renderMessages();
+    }
+  });
+  client.on('removed', (r) => {
+    const conv = conversation('room', r.roomid);
+    system(conv, r.reason === 'banned' ? 'you were banned from this room' : 'your token no longer allows this room', 'error');
+    conv.members = [];
+    if (conv === current) {
+      renderMembers();
+    }
+  });
 
   client.connect().then(() => {
     $('login').hidden = true;
@@ -420,6 +445,14 @@ $('leave').addEventListener('click', async () => {
   renderMessages();
   renderLists();
   renderMembers();
+});
+
+$('readonly').addEventListener('click', async () => {
+  const conv = current;
+  if (conv?.kind === 'room') {
+    await toggleReadOnly(conv, client, (text, level) => system(conv, text, level));
+    $('readonly').textContent = conv.readOnly ? 'open the room' : 'make read-only';
+  }
 });
 
 $('logout').addEventListener('click', () => {

@@ -92,7 +92,7 @@ public sealed class MessagingTests
     [Fact]
     public async Task Broadcast_reaches_every_connection_including_the_sender()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync("--allow-broadcast", "true");
         await using var alice = await ChatClient.ConnectAsync(server, "/alice");
         await using var bob = await ChatClient.ConnectAsync(server, "/bob");
         await using var carol = await ChatClient.ConnectAsync(server, "/carol");
@@ -210,10 +210,24 @@ public sealed class MessagingTests
     }
 
     [Fact]
-    public async Task Query_of_an_unknown_room_has_count_zero_and_no_members()
+    public async Task Query_of_a_room_not_joined_is_refused_with_not_in_room()
     {
         await using var server = await TestServer.StartAsync();
         await using var alice = await ChatClient.ConnectAsync(server, "/alice");
+
+        await alice.SendAsync("""{"type":"query","data":{"roomid":"nowhere"}}""");
+
+        await alice.ExpectAsync(Messages.Error("not_in_room"));
+    }
+
+    [Fact]
+    public async Task Query_of_an_unknown_room_has_count_zero_and_no_members()
+    {
+        // Only members and moderators may list a room's members: a moderator of the room asks.
+        const string secret = "a-test-secret-that-is-at-least-32-bytes-long";
+        await using var server = await TestServer.StartAsync("--auth-secret", secret);
+        var token = PipeChat.Server.Auth.TokenIssuer.Create(secret, "alice", TimeSpan.FromMinutes(5), moderated: ["nowhere"]);
+        await using var alice = await ChatClient.ConnectAsync(server, "/?token=" + token);
 
         await alice.SendAsync("""{"type":"query","data":{"roomid":"nowhere"}}""");
 

@@ -146,6 +146,7 @@ public sealed class ProtocolDetailTests
     {
         await using var server = await TestServer.StartAsync();
         await using var alice = await ChatClient.ConnectAsync(server, "/alice");
+        await alice.JoinAsync("r1");
 
         var reply = await RequestAsync(alice, """{"type":"query","data":{"id":"alice","roomid":"r1"}}""");
 

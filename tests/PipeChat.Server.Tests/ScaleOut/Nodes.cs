@@ -15,12 +15,12 @@ internal static class Nodes
         return node;
     }
 
-    public static async Task<TestServer[]> StartManyAsync(RedisServer redis, int count)
+    public static async Task<TestServer[]> StartManyAsync(RedisServer redis, int count, params string[] args)
     {
         var nodes = new TestServer[count];
         for (var i = 0; i < count; i++)
         {
-            nodes[i] = await StartAsync(redis);
+            nodes[i] = await StartAsync(redis, args);
         }
 
         return nodes;

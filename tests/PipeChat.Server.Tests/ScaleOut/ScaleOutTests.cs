@@ -164,10 +164,12 @@ public sealed class ScaleOutTests(RedisServer redis) : IClassFixture<RedisServer
                 return online.GetProperty("online").GetBoolean() && online.GetProperty("connections").GetInt32() == 2;
             }, "carol online with 2 connections");
 
+            // Only members (and moderators) may list a room's members.
+            await asker.JoinAsync(room);
             await asker.SendAsync($"{{\"type\":\"query\",\"data\":{{\"roomid\":\"{room}\"}}}}");
             var members = (await asker.NextAsync("members")).GetProperty("data");
-            Assert.Equal(2, members.GetProperty("count").GetInt32());
-            Assert.Equal(new[] { carol, dave.UserId }.Order(), members.GetProperty("members").EnumerateArray().Select(e => e.GetString()!).Order());
+            Assert.Equal(3, members.GetProperty("count").GetInt32());
+            Assert.Equal(new[] { carol, dave.UserId, asker.UserId }.Order(), members.GetProperty("members").EnumerateArray().Select(e => e.GetString()!).Order());
 
             await carol2.DisposeAsync();
             await Nodes.EventuallyAsync(async () =>
@@ -185,7 +187,7 @@ public sealed class ScaleOutTests(RedisServer redis) : IClassFixture<RedisServer
     [Fact]
     public async Task Broadcast_reaches_connections_on_every_node_once()
     {
-        var nodes = await Nodes.StartManyAsync(redis, 3);
+        var nodes = await Nodes.StartManyAsync(redis, 3, "--allow-broadcast", "true");
         var clients = new ChatClient[3];
         try
         {

@@ -29,8 +29,8 @@ internal sealed class RecordingApplication : IWebSocketApplication
         return Refusal is null;
     }
 
-    public ValueTask<(string? UserId, HandshakeError Error)> CompleteAcceptAsync(AcceptDecision decision)
-        => ValueTask.FromResult<(string?, HandshakeError)>(("tester", default));
+    public ValueTask<(string? UserId, HandshakeError Error, object? State)> CompleteAcceptAsync(AcceptDecision decision)
+        => ValueTask.FromResult<(string?, HandshakeError, object?)>(("tester", default, null));
 
     public void OnOpen(IWebSocketConnection connection) => Opened.TrySetResult(connection);
 

@@ -112,8 +112,14 @@ internal sealed class ApiHandlers : IDisposable
             }
 
             var reply = new ApiReply(request.From);
+            var moderation = _chat.ApiModeration;
+            var apiRef = ServerApiOperations.Ref;
             var work = request.Endpoint switch
             {
+                ApiEndpoint.Mute => moderation.Mute(reply, request.RoomId, request.UserId, request.Seconds, apiRef),
+                ApiEndpoint.Ban => moderation.Ban(reply, request.RoomId, request.UserId, request.Seconds, apiRef),
+                ApiEndpoint.Recall => moderation.Recall(reply, request.RoomId, request.Seq, request.From.Length > 0 ? request.From : "server", apiRef),
+                ApiEndpoint.ReadOnly => moderation.ReadOnly(reply, request.RoomId, request.On, apiRef),
                 ApiEndpoint.Publish => _chat.ApiPublish(reply, request.RoomId, request.From, request.Data),
                 ApiEndpoint.Notice => _chat.ApiNotice(reply, request.UserId, request.From, request.Data),
                 ApiEndpoint.Broadcast => _chat.ApiBroadcast(reply, request.From, request.Data),
@@ -134,6 +140,8 @@ internal sealed class ApiHandlers : IDisposable
                     return Json(json => json.WriteBoolean("online"u8, type == "ack"));
                 case "ack":
                     return Json(json => json.WriteBoolean("ok"u8, true));
+                case "error" when request.Endpoint == ApiEndpoint.Recall && errorCode == Protocol.Chat.ChatErrorCodes.NotFound:
+                    return new ApiProblem(404, ApiProblemCodes.NotFound, "the room has no message with that seq");
                 default:
                     return new ApiProblem(500, ApiProblemCodes.Internal, "the chat layer refused the request: " + (errorCode ?? type));
             }

@@ -14,6 +14,10 @@ internal enum ApiEndpoint
     Members,
     Online,
     Stats,
+    Mute,
+    Ban,
+    Recall,
+    ReadOnly,
 }
 
 /// <summary>One API request, read and validated: only the fields its endpoint uses are set.</summary>
@@ -41,6 +45,15 @@ internal sealed class ApiRequest
 
     /// <summary>The close reason, UTF-8.</summary>
     public byte[] Reason { get; private set; } = "disconnected by the server"u8.ToArray();
+
+    /// <summary>mute, ban: <c>seconds</c> (0 lifts); null: until lifted.</summary>
+    public long? Seconds { get; private set; }
+
+    /// <summary>recall: <c>seq</c>.</summary>
+    public long Seq { get; private set; }
+
+    /// <summary>readonly: <c>on</c>.</summary>
+    public bool On { get; private set; }
 
     public static ApiRequest ForStats() => new() { Endpoint = ApiEndpoint.Stats };
 
@@ -120,6 +133,39 @@ internal sealed class ApiRequest
 
                 Connection = connection;
                 return true;
+
+            case Fields.Seconds:
+                if (reader.TokenType == JsonTokenType.Null)
+                {
+                    Seconds = null;
+                    return true;
+                }
+
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var seconds) || seconds < 0)
+                {
+                    return Invalid("seconds", "seconds must be a non-negative integer (0 lifts) or null (until lifted)", out problem);
+                }
+
+                Seconds = seconds;
+                return true;
+
+            case Fields.Seq:
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var seq) || seq < 1)
+                {
+                    return Invalid("seq", "seq must be a positive integer (a room message's seq)", out problem);
+                }
+
+                Seq = seq;
+                return true;
+
+            case Fields.On:
+                if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False))
+                {
+                    return Invalid("on", "on must be true or false", out problem);
+                }
+
+                On = reader.TokenType == JsonTokenType.True;
+                return true;
         }
 
         string? text = null;
@@ -188,11 +234,15 @@ internal sealed class ApiRequest
         : reader.ValueTextEquals("data"u8) ? Fields.Data
         : reader.ValueTextEquals("conn"u8) ? Fields.Conn
         : reader.ValueTextEquals("reason"u8) ? Fields.Reason
+        : reader.ValueTextEquals("seconds"u8) ? Fields.Seconds
+        : reader.ValueTextEquals("seq"u8) ? Fields.Seq
+        : reader.ValueTextEquals("on"u8) ? Fields.On
         : Fields.None;
 
     private static Fields Wanted(ApiEndpoint endpoint) => endpoint switch
     {
         ApiEndpoint.Disconnect => Fields.Id | Fields.Conn | Fields.Reason,
+        ApiEndpoint.Recall => Fields.RoomId | Fields.Seq | Fields.From,
         _ => Required(endpoint),
     };
 
@@ -204,6 +254,9 @@ internal sealed class ApiRequest
         ApiEndpoint.Disconnect => Fields.Id,
         ApiEndpoint.Members => Fields.RoomId,
         ApiEndpoint.Online => Fields.Id,
+        ApiEndpoint.Mute or ApiEndpoint.Ban => Fields.RoomId | Fields.Id | Fields.Seconds,
+        ApiEndpoint.Recall => Fields.RoomId | Fields.Seq,
+        ApiEndpoint.ReadOnly => Fields.RoomId | Fields.On,
         _ => Fields.None,
     };
 
@@ -216,6 +269,9 @@ internal sealed class ApiRequest
         Fields.Id => "id",
         Fields.Data => "data",
         Fields.Conn => "conn",
+        Fields.Seconds => "seconds",
+        Fields.Seq => "seq",
+        Fields.On => "on",
         _ => "reason",
     };
 
@@ -229,5 +285,8 @@ internal sealed class ApiRequest
         Data = 8,
         Conn = 16,
         Reason = 32,
+        Seconds = 64,
+        Seq = 128,
+        On = 256,
     }
 }

@@ -16,6 +16,10 @@ internal static class ApiRoutes
         ("members", ApiEndpoint.Members),
         ("online", ApiEndpoint.Online),
         ("stats", ApiEndpoint.Stats),
+        ("mute", ApiEndpoint.Mute),
+        ("ban", ApiEndpoint.Ban),
+        ("recall", ApiEndpoint.Recall),
+        ("readonly", ApiEndpoint.ReadOnly),
     ];
 
     public static void Map(IEndpointRouteBuilder routes, ApiHandlers? handlers)
