@@ -1,7 +1,7 @@
 // The admin dashboard (src/PipeChat.Server/wwwroot/admin, at /admin/ on the HTTP port) in headless
 // Debian Chromium: a wrong key is refused; with the key it shows the node's connections, users
 // and rooms, charts filled from the server's samples, the rooms largest first, and a room's
-// members and last messages. Screenshot in tests/e2e/artifacts/admin.png.
+// members and last messages, and moderation from it (recall, mute). Screenshot in tests/e2e/artifacts/admin.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
@@ -86,6 +86,17 @@ test('the dashboard refuses a wrong key, then shows the node, its rooms largest 
   await page.waitForSelector('#c-connections polyline.line-a', { state: 'attached', timeout: 10000 });
   await page.waitForTimeout(2500);
   await page.screenshot({ path: path.join(artifacts, 'admin.png') });
+
+  // Moderation from the dashboard: recall a message (members and history see the tombstone),
+  // mute a member (their next room message is refused).
+  const recalled = new Promise((resolve) => bob.on('recall', resolve));
+  await page.click('#room-messages li[data-seq="1"] button:text-is("recall")');
+  await page.waitForSelector('#room-status:has-text("message #1 recalled")');
+  await page.waitForSelector('#room-messages li.recalled[data-seq="1"] .text:text-is("message recalled")');
+  assert.equal((await recalled).seq, 1);
+  await page.click('#room-members li[data-id="alice"] button:text-is("mute 10 min")');
+  await page.waitForSelector('#room-status:has-text("alice muted for 10 minutes")');
+  await assert.rejects(alice.room('live', { text: 'still here?' }), (e) => e.code === 'muted');
 
   // The key stays in the tab: a reload opens the dashboard again.
   await page.reload();
