@@ -36,6 +36,9 @@ public static class ChatErrorCodes
     /// <summary>The connection has joined as many rooms as it may.</summary>
     public const string TooManyRooms = "too_many_rooms";
 
+    /// <summary>A count request names a new counter in a room that already has as many as it may.</summary>
+    public const string TooManyCounters = "too_many_counters";
+
     /// <summary>The server failed to handle the request; retrying later may work.</summary>
     public const string Internal = "internal";
 }

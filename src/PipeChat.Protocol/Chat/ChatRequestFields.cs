@@ -10,7 +10,7 @@ internal enum FieldState : byte
     Bad,
 }
 
-// Values 1..8 match ChatRequestType.
+// Values 1..9 match ChatRequestType.
 /// <summary>The request's type as read, or why it is not one.</summary>
 internal enum TypeState : byte
 {
@@ -23,6 +23,7 @@ internal enum TypeState : byte
     Query = ChatRequestType.Query,
     Ping = ChatRequestType.Ping,
     History = ChatRequestType.History,
+    Count = ChatRequestType.Count,
     Unknown = 100,
     NotString = 101,
 }
@@ -50,11 +51,20 @@ internal ref struct ChatRequestFields
     public int Limit;
     public FieldState EpochState;
     public ReadOnlySpan<byte> Epoch;
+    public FieldState PriorityState;
+    public MessagePriority Priority;
+    public FieldState NameState;
+    public ReadOnlySpan<byte> Name;
+    public FieldState ByState;
+    public long By;
 
     /// <summary>A repeated "data" replaces everything the previous one set.</summary>
     public void ClearInner()
     {
         RoomIdState = IdState = InnerState = SinceState = BeforeState = LimitState = EpochState = FieldState.Missing;
-        RoomId = Id = Inner = Epoch = default;
+        PriorityState = NameState = ByState = FieldState.Missing;
+        RoomId = Id = Inner = Epoch = Name = default;
+        Priority = MessagePriority.Normal;
+        By = 0;
     }
 }

@@ -12,4 +12,7 @@ public enum ChatRequestType : byte
     Query,
     Ping,
     History,
+
+    /// <summary>An increment to a room counter (likes): coalesced, delivered at most once per interval.</summary>
+    Count,
 }

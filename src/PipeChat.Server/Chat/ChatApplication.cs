@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PipeChat.Server.Configuration;
+using PipeChat.Protocol.Chat;
+using PipeChat.Server.Diagnostics;
 using PipeChat.Protocol.Framing;
 using PipeChat.Protocol.Handshake;
 using PipeChat.Server.Connections;
@@ -29,9 +31,10 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
     private readonly ChatRequestDispatcher _requests;
     private readonly ServerApiOperations _api;
     private readonly ChatGauges _gauges;
+    private readonly ICounterHub _counters;
     private readonly Timer _sweeper;
 
-    public ChatApplication(ServerOptions options, ILoggerFactory? loggerFactory = null)
+    public ChatApplication(ServerOptions options, ILoggerFactory? loggerFactory = null, ServerMetrics? metrics = null)
     {
         Rooms = new RoomRegistry(new RoomRegistryOptions { MaxMembersPerRoom = options.MaxRoomMembers });
         Users = new UserDirectory();
@@ -43,12 +46,17 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
             new LocalRouter(settings, Rooms, Channels, Users),
             loggerFactory ?? NullLoggerFactory.Instance,
             (userId, connection, reason) => ServerApiOperations.DisconnectLocal(users, userId, connection, reason));
-        var roomRequests = new RoomRequests(options, Rooms, _router);
+        Admission = new RoomAdmission(
+            new RoomIngress(options.RoomMaxRate, options.RoomHighShare),
+            new HighPrioritySenders(),
+            (metrics ?? new ServerMetrics()).Priorities);
+        _counters = RouterChoice.CreateCounters(options, Rooms, Admission.Counters, loggerFactory ?? NullLoggerFactory.Instance);
+        var roomRequests = new RoomRequests(options, Rooms, _router, Admission);
         var userRequests = new UserRequests(options, _router);
         _identity = new HandshakeIdentity(options, Users);
         _lifecycle = new ConnectionLifecycle(options, Users, _router);
-        _requests = new ChatRequestDispatcher(options, roomRequests, userRequests);
-        _api = new ServerApiOperations(Rooms, Users, roomRequests, userRequests, _router);
+        _requests = new ChatRequestDispatcher(options, roomRequests, userRequests, new CountRequests(options, Rooms, _counters));
+        _api = new ServerApiOperations(Rooms, Users, roomRequests, userRequests, _router, Admission);
         _gauges = new ChatGauges(Rooms, Channels, Users, _router);
         _sweeper = new Timer(static s => ((ChatApplication)s!).Sweep(), this, SweepPeriod, SweepPeriod);
     }
@@ -60,15 +68,26 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
 
     public UserDirectory Users { get; }
 
+    /// <summary>Priorities and room ingress caps (live rooms under overload).</summary>
+    internal RoomAdmission Admission { get; }
+
+    /// <summary>Room counters (count requests).</summary>
+    internal ICounterHub Counters => _counters;
+
     /// <summary>With --redis: whether Redis is unreachable (the node serves local traffic only).</summary>
     public bool Degraded => _router.Degraded;
 
     /// <summary>Connects to Redis when configured (returns even when it is down: it keeps retrying).</summary>
-    public void Start() => _router.Start();
+    public void Start()
+    {
+        _router.Start();
+        _counters.Start();
+    }
 
     public void Dispose()
     {
         _sweeper.Dispose();
+        _counters.Dispose();
         _router.Dispose();
     }
 
@@ -88,7 +107,13 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
     // The server API's entry points (Http/Api/ApiHandlers.cs); they live in ServerApiOperations.
 
     /// <inheritdoc cref="ServerApiOperations.Publish"/>
-    public Task ApiPublish(IRoomMember reply, string roomId, string from, ReadOnlySpan<byte> data) => _api.Publish(reply, roomId, from, data);
+    public Task ApiPublish(IRoomMember reply, string roomId, string from, ReadOnlySpan<byte> data, MessagePriority priority = MessagePriority.Normal) => _api.Publish(reply, roomId, from, data, priority);
+
+    /// <summary>Sets a room's own ingress rate (null: back to --room-max-rate; 0: not capped).</summary>
+    public void ApiSetRoomRate(string roomId, double? rate) => Admission.Ingress.SetRoomRate(roomId, rate);
+
+    /// <summary>Grants or withdraws a user's high priority in a room.</summary>
+    public void ApiSetRoomHost(string roomId, string userId, bool allowed) => Admission.HighSenders.Set(roomId, userId, allowed);
 
     /// <inheritdoc cref="ServerApiOperations.Notice"/>
     public Task ApiNotice(IRoomMember reply, string target, string from, ReadOnlySpan<byte> data) => _api.Notice(reply, target, from, data);
@@ -105,5 +130,9 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
     /// <inheritdoc cref="ServerApiOperations.DisconnectAsync"/>
     public Task<bool> ApiDisconnectAsync(string userId, long connection, byte[] reason) => _api.DisconnectAsync(userId, connection, reason);
 
-    private void Sweep() => Channels.Sweep(Environment.TickCount64, id => Rooms.TryGetRoom(id, out _));
+    private void Sweep()
+    {
+        Channels.Sweep(Environment.TickCount64, id => Rooms.TryGetRoom(id, out _));
+        Admission.Ingress.Sweep(Environment.TickCount64);
+    }
 }

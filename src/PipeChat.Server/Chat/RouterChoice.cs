@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 using PipeChat.Server.Configuration;
+using PipeChat.Server.Diagnostics;
+using PipeChat.Server.Rooms;
 using PipeChat.Server.Routing;
 using PipeChat.Server.ScaleOut;
 
@@ -12,4 +14,10 @@ internal static class RouterChoice
         => options.Redis is { } redis
             ? new RedisRouter(local, new RedisSettings(redis, options.RedisPresenceSeconds), loggerFactory.CreateLogger("PipeChat.ScaleOut"), disconnectLocal)
             : local;
+
+    /// <summary>Room counters: through Redis with --redis, otherwise this node's.</summary>
+    public static ICounterHub CreateCounters(ServerOptions options, RoomRegistry rooms, PriorityCounters? counters, ILoggerFactory loggerFactory)
+        => options.Redis is { } redis
+            ? new RedisCounterHub(new RedisSettings(redis, options.RedisPresenceSeconds), rooms, options.CounterIntervalMs, counters, loggerFactory.CreateLogger("PipeChat.ScaleOut"))
+            : new LocalCounterHub(rooms, options.CounterIntervalMs, counters);
 }

@@ -111,10 +111,22 @@ internal sealed class ApiHandlers : IDisposable
                 return Json(json => json.WriteBoolean("disconnected"u8, told));
             }
 
+            if (request.Endpoint == ApiEndpoint.RoomRate)
+            {
+                _chat.ApiSetRoomRate(request.RoomId, request.Rate);
+                return Json(json => json.WriteBoolean("ok"u8, true));
+            }
+
+            if (request.Endpoint == ApiEndpoint.RoomHost)
+            {
+                _chat.ApiSetRoomHost(request.RoomId, request.UserId, request.High);
+                return Json(json => json.WriteBoolean("ok"u8, true));
+            }
+
             var reply = new ApiReply(request.From);
             var work = request.Endpoint switch
             {
-                ApiEndpoint.Publish => _chat.ApiPublish(reply, request.RoomId, request.From, request.Data),
+                ApiEndpoint.Publish => _chat.ApiPublish(reply, request.RoomId, request.From, request.Data, request.Priority),
                 ApiEndpoint.Notice => _chat.ApiNotice(reply, request.UserId, request.From, request.Data),
                 ApiEndpoint.Broadcast => _chat.ApiBroadcast(reply, request.From, request.Data),
                 ApiEndpoint.Members => _chat.ApiQuery(reply, Encoding.UTF8.GetBytes(request.RoomId), default),

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using PipeChat.Protocol.Chat;
 using PipeChat.Server.Auth;
 
 namespace PipeChat.Server.Http.Api;
@@ -14,6 +15,8 @@ internal enum ApiEndpoint
     Members,
     Online,
     Stats,
+    RoomRate,
+    RoomHost,
 }
 
 /// <summary>One API request, read and validated: only the fields its endpoint uses are set.</summary>
@@ -41,6 +44,15 @@ internal sealed class ApiRequest
 
     /// <summary>The close reason, UTF-8.</summary>
     public byte[] Reason { get; private set; } = "disconnected by the server"u8.ToArray();
+
+    /// <summary>publish: <c>priority</c> (normal when absent).</summary>
+    public MessagePriority Priority { get; private set; }
+
+    /// <summary>room-rate: <c>rate</c>, messages per second (0: not capped); null: back to --room-max-rate.</summary>
+    public double? Rate { get; private set; }
+
+    /// <summary>room-host: <c>high</c>, whether the user may send high priority in the room (true when absent).</summary>
+    public bool High { get; private set; } = true;
 
     public static ApiRequest ForStats() => new() { Endpoint = ApiEndpoint.Stats };
 
@@ -120,6 +132,30 @@ internal sealed class ApiRequest
 
                 Connection = connection;
                 return true;
+
+            case Fields.Rate:
+                if (reader.TokenType == JsonTokenType.Null)
+                {
+                    Rate = null;
+                    return true;
+                }
+
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out var rate) || !double.IsFinite(rate) || rate < 0 || rate > 10_000_000)
+                {
+                    return Invalid("rate", "rate must be a number of messages per second from 0 (not capped) to 10000000, or null (back to --room-max-rate)", out problem);
+                }
+
+                Rate = rate;
+                return true;
+
+            case Fields.High:
+                if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False))
+                {
+                    return Invalid("high", "high must be true or false", out problem);
+                }
+
+                High = reader.TokenType == JsonTokenType.True;
+                return true;
         }
 
         string? text = null;
@@ -164,6 +200,15 @@ internal sealed class ApiRequest
                 UserId = text;
                 return true;
 
+            case Fields.Priority:
+                if (!MessagePriorities.TryParse(text, out var priority))
+                {
+                    return Invalid("priority", "priority must be \"high\", \"normal\" or \"low\"", out problem);
+                }
+
+                Priority = priority;
+                return true;
+
             default:
                 if (text is null || Encoding.UTF8.GetByteCount(text) > MaxReasonBytes)
                 {
@@ -188,11 +233,16 @@ internal sealed class ApiRequest
         : reader.ValueTextEquals("data"u8) ? Fields.Data
         : reader.ValueTextEquals("conn"u8) ? Fields.Conn
         : reader.ValueTextEquals("reason"u8) ? Fields.Reason
+        : reader.ValueTextEquals("priority"u8) ? Fields.Priority
+        : reader.ValueTextEquals("rate"u8) ? Fields.Rate
+        : reader.ValueTextEquals("high"u8) ? Fields.High
         : Fields.None;
 
     private static Fields Wanted(ApiEndpoint endpoint) => endpoint switch
     {
         ApiEndpoint.Disconnect => Fields.Id | Fields.Conn | Fields.Reason,
+        ApiEndpoint.Publish => Required(endpoint) | Fields.Priority,
+        ApiEndpoint.RoomHost => Required(endpoint) | Fields.High,
         _ => Required(endpoint),
     };
 
@@ -204,6 +254,8 @@ internal sealed class ApiRequest
         ApiEndpoint.Disconnect => Fields.Id,
         ApiEndpoint.Members => Fields.RoomId,
         ApiEndpoint.Online => Fields.Id,
+        ApiEndpoint.RoomRate => Fields.RoomId | Fields.Rate,
+        ApiEndpoint.RoomHost => Fields.RoomId | Fields.Id,
         _ => Fields.None,
     };
 
@@ -216,6 +268,9 @@ internal sealed class ApiRequest
         Fields.Id => "id",
         Fields.Data => "data",
         Fields.Conn => "conn",
+        Fields.Priority => "priority",
+        Fields.Rate => "rate",
+        Fields.High => "high",
         _ => "reason",
     };
 
@@ -229,5 +284,8 @@ internal sealed class ApiRequest
         Data = 8,
         Conn = 16,
         Reason = 32,
+        Priority = 64,
+        Rate = 128,
+        High = 256,
     }
 }

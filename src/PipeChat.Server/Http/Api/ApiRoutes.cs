@@ -16,6 +16,8 @@ internal static class ApiRoutes
         ("members", ApiEndpoint.Members),
         ("online", ApiEndpoint.Online),
         ("stats", ApiEndpoint.Stats),
+        ("room-rate", ApiEndpoint.RoomRate),
+        ("room-host", ApiEndpoint.RoomHost),
     ];
 
     public static void Map(IEndpointRouteBuilder routes, ApiHandlers? handlers)
