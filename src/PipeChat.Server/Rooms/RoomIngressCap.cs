@@ -31,6 +31,18 @@ internal sealed class RoomIngressCap
     /// <summary>Messages per second.</summary>
     public double Rate => Volatile.Read(ref _rate);
 
+    /// <summary>Tokens now (tests, diagnostics).</summary>
+    internal double Tokens
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _tokens;
+            }
+        }
+    }
+
     /// <summary>When the bucket was last touched (for sweeping idle caps).</summary>
     public long LastMs => Volatile.Read(ref _lastMs);
 
