@@ -28,6 +28,13 @@ internal static class HotRoomRun
             return error == HotRoomOptions.Usage ? 0 : 2;
         }
 
+        await RunAsync(options, Console.Out);
+        return 0;
+    }
+
+    /// <summary>One run; the result row goes to <paramref name="output"/>; the counts are returned (tests).</summary>
+    public static async Task<HotRoomStats> RunAsync(HotRoomOptions options, TextWriter output)
+    {
         using var stop = new CancellationTokenSource();
         var stats = new HotRoomStats();
         var members = new Member[options.Members];
@@ -58,7 +65,7 @@ internal static class HotRoomRun
             await Task.Delay(100);
         }
 
-        Console.Error.WriteLine($"hot-room: {Volatile.Read(ref joined)} of {options.Members} members joined {options.Room}");
+        output.WriteLine($"hot-room: {Volatile.Read(ref joined)} of {options.Members} members joined {options.Room}");
         var probe = options.ServerPid is { } pid ? new ProcessProbe(pid) : null;
         var senders = new List<Task>
         {
@@ -92,8 +99,8 @@ internal static class HotRoomRun
             member.Abort();
         }
 
-        Report(options, stats, seconds, cpuStart, cpuEnd, rss);
-        return 0;
+        Report(output, options, stats, seconds, cpuStart, cpuEnd, rss);
+        return stats;
     }
 
     private static async Task GrantHostAsync(HotRoomOptions options)
@@ -143,7 +150,7 @@ internal static class HotRoomRun
         }
     }
 
-    private static void Report(HotRoomOptions options, HotRoomStats stats, double seconds, long cpuStart, long cpuEnd, List<long> rss)
+    private static void Report(TextWriter output, HotRoomOptions options, HotRoomStats stats, double seconds, long cpuStart, long cpuEnd, List<long> rss)
     {
         long delivered = 0;
         for (var p = 0; p < 3; p++)
@@ -162,10 +169,10 @@ internal static class HotRoomRun
 
         string Latency(int p) => $"{Ms(stats.Percentile(p, 0, 0.5))}/{Ms(stats.Percentile(p, 0, 0.99))} · {Ms(stats.Percentile(p, 1, 0.5))}/{Ms(stats.Percentile(p, 1, 0.99))}";
 
-        Console.WriteLine($"hot-room {options.Label}: {options.Members} members, {seconds:0} s measured; sent high {stats.SentCount(2)}, normal {stats.SentCount(1)}, low {stats.SentCount(0)}");
-        Console.WriteLine("| run | deliveries/s | server CPU | server RSS MiB (start → mid → end) | delivered high / normal / low | high p50/p99 ms (full · throttled) | normal p50/p99 ms | low p50/p99 ms | members closed | skipped runs (msgs) |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        output.WriteLine($"hot-room {options.Label}: {options.Members} members, {seconds:0} s measured; sent high {stats.SentCount(2)}, normal {stats.SentCount(1)}, low {stats.SentCount(0)}");
+        output.WriteLine("| run | deliveries/s | server CPU | server RSS MiB (start → mid → end) | delivered high / normal / low | high p50/p99 ms (full · throttled) | normal p50/p99 ms | low p50/p99 ms | members closed | skipped runs (msgs) |");
+        output.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {options.Label} | {delivered / seconds:0} | {cpu:0} % | {rssText} | {Fraction(2)} / {Fraction(1)} / {Fraction(0)} | {Latency(2)} | {Latency(1)} | {Latency(0)} | {stats.ClosedCount} | {stats.SkippedEvents} ({stats.SkippedMessages}) |"));
     }
 
