@@ -28,6 +28,7 @@ internal sealed class RedisCounterHub : ICounterHub
     private readonly PriorityCounters? _counters;
     private Timer? _timer;
     private volatile bool _stopped;
+    private int _subscribed;
 
     public RedisCounterHub(RedisSettings settings, RoomRegistry rooms, int intervalMs, PriorityCounters? counters, ILogger logger)
     {
@@ -41,8 +42,9 @@ internal sealed class RedisCounterHub : ICounterHub
 
     public void Start()
     {
+        _link.Restored += Subscribe;
         _link.Start();
-        _link.Subscriber.Subscribe(Channel, (_, message) => Deliver(message));
+        Subscribe();
         ScheduleNextSlot();
     }
 
@@ -51,6 +53,28 @@ internal sealed class RedisCounterHub : ICounterHub
         _stopped = true;
         _timer?.Dispose();
         _link.Dispose();
+    }
+
+    /// <summary>Subscribes once (Redis may be down at start-up: then when it is back; the client re-subscribes by itself after later outages).</summary>
+    private void Subscribe()
+    {
+        if (Volatile.Read(ref _subscribed) != 0 || !_link.IsConnected)
+        {
+            return;
+        }
+
+        try
+        {
+            if (Interlocked.Exchange(ref _subscribed, 1) == 0)
+            {
+                _link.Subscriber.Subscribe(Channel, (_, message) => Deliver(message));
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            Volatile.Write(ref _subscribed, 0);
+            ScaleOutLog.OperationFailed(_link.Logger, ex, "counter subscription");
+        }
     }
 
     private static string HashKey(string roomId) => "pipechat:ctr:{" + roomId + "}";
@@ -73,6 +97,7 @@ internal sealed class RedisCounterHub : ICounterHub
     {
         var slot = NowMs / _intervalMs;
         ScheduleNextSlot();
+        Subscribe();
         var changed = new Dictionary<string, List<(string Name, long Delta)>>(StringComparer.Ordinal);
         _table.Drain(
             (roomId, name, delta) =>
