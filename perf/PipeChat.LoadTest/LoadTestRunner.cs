@@ -74,6 +74,12 @@ public static class LoadTestRunner
             Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
         }
 
+        if (args.Length > 0 && args[0] == "hot-room")
+        {
+            // Live rooms under overload (docs/performance.md): its own options and report.
+            return await Scenarios.HotRoom.HotRoomRun.MainAsync(args[1..]);
+        }
+
         if (!OptionsParser.TryParse(args, out var options, out var error))
         {
             await Console.Error.WriteLineAsync(error);

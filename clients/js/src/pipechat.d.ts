@@ -136,6 +136,8 @@ export interface RoomMessage<T = Json> {
   seq: number;
   /** Absent on a recalled message's tombstone. */
   ts: number;
+  /** Present when not normal. */
+  priority?: 'high' | 'low';
   /** Absent on a recalled message's tombstone. */
   data: T;
   /** true: the message was recalled (history and resume give this tombstone in its place). */
@@ -185,6 +187,32 @@ export interface RequestOptions {
   timeout?: number;
 }
 
+/** A room message's priority: high (host, server API) is never skipped nor dropped; low is dropped and skipped first. */
+export type Priority = 'high' | 'normal' | 'low';
+
+export interface RoomSendOptions extends RequestOptions {
+  /** Default normal; 'high' only for a user the app's backend named the room's host (else `forbidden`). */
+  priority?: Priority;
+}
+
+/** The ack of a room message: its seq, or dropped by the room's rate cap (no seq, not kept, not delivered). */
+export type RoomAck = { seq: number; dropped?: undefined } | { dropped: true; reason: 'room_rate'; priority: 'low' | 'normal' };
+
+/** The server skipped messages for this connection because it fell behind: seqs from_seq..to_seq, count of them. */
+export interface Skipped {
+  roomid: string;
+  from_seq: number;
+  to_seq: number;
+  count: number;
+}
+
+/** A room counter's value (coalesced: at most one per counter per interval). */
+export interface Counter {
+  roomid: string;
+  name: string;
+  value: number;
+}
+
 export interface EventMap {
   state: { state: State; previous: State };
   welcome: Welcome & { reconnected: boolean };
@@ -193,6 +221,9 @@ export interface EventMap {
   /** Each room message once, in seq order (duplicates from a resume are dropped). */
   room: RoomMessage;
   reset: Reset;
+  /** Messages skipped for this connection (it fell behind), sent before the next message it gets. */
+  skipped: Skipped;
+  counter: Counter;
   notice: Notice;
   broadcast: Notice;
   presence: Presence;
@@ -252,7 +283,11 @@ export declare class PipeChatClient {
 
   join(roomid: string, options?: RequestOptions): Promise<Joined>;
   leave(roomid: string, options?: RequestOptions): Promise<{ roomid: string; count: number | null }>;
-  room(roomid: string, data: Json, options?: RequestOptions): Promise<{ seq: number }>;
+  room(roomid: string, data: Json, options?: RoomSendOptions): Promise<RoomAck>;
+  /** Adds `by` (default 1) to a room counter, fire and forget; false when not connected. */
+  count(roomid: string, name: string, by?: number): boolean;
+  /** count() acked by the server (rejects with e.g. too_many_counters). */
+  countAcked(roomid: string, name: string, by?: number, options?: RequestOptions): Promise<Record<string, never>>;
   notice(id: string, data: Json, options?: RequestOptions): Promise<Record<string, never>>;
   broadcast(data: Json, options?: RequestOptions): Promise<Record<string, never>>;
   query(what: { roomid: string } | { id: string }, options?: RequestOptions): Promise<Members | Online>;

@@ -218,3 +218,19 @@ test('after a server restart (history lost) the room gets a reset: its messages 
   await bob.room('mp-room', { kind: 'text', text: 'after the restart' });
   await until(() => room.data.items.some((i) => i.type === 'msg' && i.text === 'after the restart'));
 });
+
+test('the room page: the like button counts through the room counter and skipped comments show as one line', async () => {
+  const { getClient } = await import('../../miniprogram/utils/chat.js');
+  const room = await openPage('room/room', { roomid: 'mp-room' });
+  await bob.join('mp-room');
+  const before = room.data.likes;
+  room.onLike();
+  room.onLike();
+  bob.count('mp-room', 'likes', 3);
+  await until(() => room.data.likes === before + 5, 5000);
+
+  // What the server sends a phone that fell behind (it cannot be made to fall behind here).
+  getClient()._onMessage(JSON.stringify({ type: 'skipped', data: { roomid: 'mp-room', from_seq: 1, to_seq: 30, count: 30 } }));
+  getClient()._onMessage(JSON.stringify({ type: 'skipped', data: { roomid: 'mp-room', from_seq: 32, to_seq: 35, count: 4 } }));
+  await until(() => room.data.skipped === 34);
+});

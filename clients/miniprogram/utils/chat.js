@@ -200,6 +200,7 @@ export async function login({ url, id, token }) {
     addSystem(roomOf(r.roomid), r.reason === 'banned' ? '你已被移出房间 you were banned from this room' : '你已无权进入此房间 your token no longer allows this room', 'error');
     notify({ type: 'room', roomid: r.roomid });
   });
+  attachOverload(client);
   client.on('presence', (p) => {
     const room = roomOf(p.roomid);
     room.count = p.count;
@@ -293,6 +294,27 @@ export async function sendRoom(roomid, text) {
     addSystem(roomOf(roomid), `发送失败 not sent: ${e.code}`, 'error');
     notify({ type: 'room', roomid });
   }
+}
+
+// ---- live rooms under overload: likes (a room counter) and skipped comments ----------------------
+
+/** Counts `skipped` runs (this phone fell behind and the server skipped comments) and room counters per room. */
+function attachOverload(client) {
+  client.on('skipped', (s) => {
+    const room = roomOf(s.roomid);
+    room.skipped = (room.skipped || 0) + s.count;
+    notify({ type: 'room', roomid: s.roomid });
+  });
+  client.on('counter', (c) => {
+    const room = roomOf(c.roomid);
+    room.counters = { ...(room.counters || {}), [c.name]: c.value };
+    notify({ type: 'room', roomid: c.roomid });
+  });
+}
+
+/** A like: one increment of the room's `likes` counter (coalesced by the server, fire and forget). */
+export function sendLike(roomid) {
+  return client?.count(roomid, 'likes', 1) ?? false;
 }
 
 export async function sendPrivate(id, text) {

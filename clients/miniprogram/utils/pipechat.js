@@ -579,6 +579,10 @@ export class PipeChatClient {
       case 'leave':
         this._emit('presence', { type: message.type, ...data });
         break;
+      case 'skipped':
+      case 'counter':
+        this._onOverloadEvent(message.type, data || {});
+        break;
       case 'error': {
         const error = new PipeChatError(data?.code ?? 'unknown', data?.message ?? 'error', { ref: message.ref });
         this._emit('error', error);
@@ -847,9 +851,13 @@ export class PipeChatClient {
     return this.request('leave', { roomid }, options);
   }
 
-  /** Sends `data` (any JSON) to a room; resolves with the ack `{ seq }`. */
+  /**
+   * Sends `data` (any JSON) to a room; resolves with the ack `{ seq }`, or `{ dropped: true,
+   * reason, priority }` when the room's rate cap dropped it. `options.priority`: 'high' | 'normal'
+   * | 'low' (see roomPriorityBody).
+   */
   room(roomid, data, options) {
-    return this.request('room', { roomid, data }, options);
+    return this.request('room', roomPriorityBody(roomid, data, options), options);
   }
 
   /** Sends a private message to every connection of user `id`; rejects with code `offline` when none. */
@@ -898,6 +906,40 @@ export class PipeChatClient {
   position(roomid) {
     const position = this._positions.get(roomid);
     return position ? { seq: position.seq, epoch: position.epoch } : null;
+  }
+
+  // ---- live rooms under overload: counters, skipped, priorities ----------------------------------
+
+  /**
+   * Adds `by` (default 1, may be negative) to a room counter such as likes. Fire and forget: the
+   * server sends the room one `counter` event per counter at most once per interval, however many
+   * increments arrived. Returns false when not connected (the increment is not queued).
+   */
+  count(roomid, name, by = 1) {
+    return this._sendRaw({ type: 'count', data: { roomid, name, by } });
+  }
+
+  /** Like count() but waits for the server's ack (rejects with e.g. `too_many_counters`). */
+  countAcked(roomid, name, by = 1, options) {
+    return this.request('count', { roomid, name, by }, options);
+  }
+
+  /**
+   * `skipped` (this connection fell behind and the server skipped messages for it: `{ roomid,
+   * from_seq, to_seq, count }`, before the next message it gets; page them with history() if
+   * wanted) and `counter` (`{ roomid, name, value }`). A skipped run moves the room's position on,
+   * so a resume does not replay what was skipped.
+   */
+  _onOverloadEvent(type, data) {
+    if (type === 'skipped') {
+      const position = this._positions.get(data.roomid);
+      if (position && typeof data.to_seq === 'number' && data.to_seq > position.seq) {
+        position.seq = data.to_seq;
+      }
+      this._emit('skipped', data);
+    } else {
+      this._emit('counter', data);
+    }
   }
 
   /** Round trip to the server; resolves with the pong's data (usually `{}`). */
@@ -983,6 +1025,18 @@ export class PipeChatClient {
     }
     return false;
   }
+}
+
+/** The data of a `room` request: `priority` only when the caller set one ('high' needs the room's host right). */
+function roomPriorityBody(roomid, data, options) {
+  const body = { roomid, data };
+  if (options && options.priority !== undefined) {
+    if (!['high', 'normal', 'low'].includes(options.priority)) {
+      throw new TypeError("priority must be 'high', 'normal' or 'low'");
+    }
+    body.priority = options.priority;
+  }
+  return body;
 }
 
 /** A history reply as the app sees it: the messages in the shape of `room` events. */

@@ -54,6 +54,9 @@ public static class ChatErrorCodes
     /// <summary>A recall names a seq the room's history no longer (or never) held.</summary>
     public const string NotFound = "not_found";
 
+    /// <summary>A count request names a new counter in a room that already has as many as it may.</summary>
+    public const string TooManyCounters = "too_many_counters";
+
     /// <summary>The server failed to handle the request; retrying later may work.</summary>
     public const string Internal = "internal";
 }

@@ -45,5 +45,11 @@ public static class ChatErrors
     public static readonly ChatError BadSeconds = new(ChatErrorCodes.BadRequest, "data.seconds must be a non-negative integer");
     public static readonly ChatError BadSeq = new(ChatErrorCodes.BadRequest, "data.seq must be a non-negative integer");
     public static readonly ChatError BadOn = new(ChatErrorCodes.BadRequest, "data.on must be true or false");
+    public static readonly ChatError BadPriority = new(ChatErrorCodes.BadRequest, "data.priority must be \"high\", \"normal\" or \"low\"");
+    public static readonly ChatError CountNeedsRoomIdAndName = new(ChatErrorCodes.BadRequest, "count needs data.roomid and data.name");
+    public static readonly ChatError BadCounterName = new(ChatErrorCodes.BadRequest, "data.name must be a string of 1 to 64 UTF-8 bytes");
+    public static readonly ChatError BadBy = new(ChatErrorCodes.BadRequest, "data.by must be an integer from -1000000 to 1000000");
+    public static readonly ChatError HighNotAllowed = new(ChatErrorCodes.Forbidden, "high priority is for the room's host, its moderators and the server API");
+    public static readonly ChatError TooManyCounters = new(ChatErrorCodes.TooManyCounters, "the room has as many counters as it may");
     public static readonly ChatError BadEpoch = new(ChatErrorCodes.BadRequest, "data.epoch must be a string or a number of at most 64 bytes");
 }

@@ -80,7 +80,8 @@ public static class ChatMessageWriter
     /// room's single publisher can stamp the seq at publish time (PipeChat's server closes the gap;
     /// <see cref="FillSeqSlot"/> fills it in place instead, leaving whitespace, which is valid JSON).
     /// </summary>
-    public static void WriteRoom(IBufferWriter<byte> output, ReadOnlySpan<char> roomId, ReadOnlySpan<char> from, long timestampMs, ReadOnlySpan<byte> payload, out int seqSlot)
+    /// <remarks>A priority other than normal is written right after the seq (<c>"seq":42,"priority":"high","ts":…</c>), where <see cref="OverloadMessageWriter.PriorityOf"/> finds it again.</remarks>
+    public static void WriteRoom(IBufferWriter<byte> output, ReadOnlySpan<char> roomId, ReadOnlySpan<char> from, long timestampMs, ReadOnlySpan<byte> payload, out int seqSlot, MessagePriority priority = MessagePriority.Normal)
     {
         var w = Begin(output, LiteralBound + Str(roomId.Length) + Str(from.Length) + SeqSlotWidth + MaxInt + payload.Length);
         w.Raw("{\"type\":\"room\",\"data\":{\"roomid\":"u8);
@@ -90,6 +91,15 @@ public static class ChatMessageWriter
         w.Raw(",\"seq\":"u8);
         seqSlot = w.Written;
         w.Raw("                "u8);
+        if (priority == MessagePriority.High)
+        {
+            w.Raw(",\"priority\":\"high\""u8);
+        }
+        else if (priority == MessagePriority.Low)
+        {
+            w.Raw(",\"priority\":\"low\""u8);
+        }
+
         w.Raw(",\"ts\":"u8);
         w.Int64(timestampMs);
         w.Raw(",\"data\":"u8);

@@ -9,8 +9,8 @@ namespace PipeChat.Protocol.Chat;
 /// Which members are set depends on <see cref="Type"/>:
 /// join: RoomId (+ Since, Epoch); leave: RoomId; notice: TargetId, Data; room: RoomId, Data;
 /// broadcast: Data; query: exactly one of RoomId (members query) or TargetId (user query);
-/// ping: nothing; history: RoomId (+ Before, Limit); refresh: Token; mute, ban: RoomId, TargetId
-/// (+ Seconds); recall: RoomId, Seq; readonly: RoomId, On.
+/// ping: nothing; history: RoomId (+ Before, Limit); room also Priority; count: RoomId, CounterName, By;
+/// refresh: Token; mute, ban: RoomId, TargetId (+ Seconds); recall: RoomId, Seq; readonly: RoomId, On.
 /// </remarks>
 public readonly ref struct ChatRequest
 {
@@ -42,6 +42,15 @@ public readonly ref struct ChatRequest
 
     /// <summary>history: data.limit.</summary>
     public int? Limit { get; init; }
+
+    /// <summary>room: data.priority (normal when absent).</summary>
+    public MessagePriority Priority { get; init; }
+
+    /// <summary>count: data.name, the counter's name, unescaped UTF-8.</summary>
+    public ReadOnlySpan<byte> CounterName { get; init; }
+
+    /// <summary>count: data.by, the increment (1 when absent; may be negative).</summary>
+    public long By { get; init; }
 
     /// <summary>join: data.epoch, the room epoch the client last saw: a string's unescaped bytes or a number's text.</summary>
     public ReadOnlySpan<byte> Epoch { get; init; }

@@ -10,7 +10,7 @@ internal enum FieldState : byte
     Bad,
 }
 
-// Values 1..13 match ChatRequestType.
+// Values 1..14 match ChatRequestType.
 /// <summary>The request's type as read, or why it is not one.</summary>
 internal enum TypeState : byte
 {
@@ -28,6 +28,7 @@ internal enum TypeState : byte
     Ban = ChatRequestType.Ban,
     Recall = ChatRequestType.Recall,
     ReadOnly = ChatRequestType.ReadOnly,
+    Count = ChatRequestType.Count,
     Unknown = 100,
     NotString = 101,
 }
@@ -63,12 +64,21 @@ internal ref struct ChatRequestFields
     public long Seq;
     public FieldState OnState;
     public bool On;
+    public FieldState PriorityState;
+    public MessagePriority Priority;
+    public FieldState NameState;
+    public ReadOnlySpan<byte> Name;
+    public FieldState ByState;
+    public long By;
 
     /// <summary>A repeated "data" replaces everything the previous one set.</summary>
     public void ClearInner()
     {
         RoomIdState = IdState = InnerState = SinceState = BeforeState = LimitState = EpochState = FieldState.Missing;
         TokenState = SecondsState = SeqState = OnState = FieldState.Missing;
-        RoomId = Id = Inner = Epoch = Token = default;
+        PriorityState = NameState = ByState = FieldState.Missing;
+        RoomId = Id = Inner = Epoch = Token = Name = default;
+        Priority = MessagePriority.Normal;
+        By = 0;
     }
 }

@@ -26,6 +26,12 @@ public static class ChatRequestParser
     /// <summary>Largest data.token accepted, in bytes (the server's token limit).</summary>
     public const int MaxTokenLength = 8 * 1024;
 
+    /// <summary>Largest counter name (data.name of a count request) accepted, in UTF-8 bytes.</summary>
+    public const int MaxCounterNameLength = 64;
+
+    /// <summary>Largest magnitude of one counter increment (data.by of a count request).</summary>
+    public const long MaxCounterStep = 1_000_000;
+
     /// <summary>Largest data.epoch accepted, in bytes.</summary>
     public const int MaxEpochLength = 64;
 
@@ -163,6 +169,26 @@ public static class ChatRequestParser
                 reader.Skip();
                 fields.Inner = json[start..(int)reader.BytesConsumed];
                 fields.InnerState = FieldState.Ok;
+            }
+            else if (reader.ValueTextEquals("priority"u8))
+            {
+                reader.Read();
+                fields.PriorityState = reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
+                    && MessagePriorities.TryParse(reader.ValueSpan, out fields.Priority) ? FieldState.Ok : FieldState.Bad;
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("name"u8))
+            {
+                // A counter's name (count requests carry no data.id: they share its scratch region).
+                reader.Read();
+                fields.NameState = ReadId(ref reader, scratch.Slice(IdRegionLength, IdRegionLength), MaxCounterNameLength, out fields.Name);
+            }
+            else if (reader.ValueTextEquals("by"u8))
+            {
+                reader.Read();
+                fields.ByState = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out fields.By)
+                    && fields.By is >= -MaxCounterStep and <= MaxCounterStep ? FieldState.Ok : FieldState.Bad;
+                reader.Skip();
             }
             else if (reader.ValueTextEquals("since"u8))
             {
@@ -331,6 +357,11 @@ public static class ChatRequestParser
         if (reader.ValueTextEquals("readonly"u8))
         {
             return TypeState.ReadOnly;
+        }
+
+        if (reader.ValueTextEquals("count"u8))
+        {
+            return TypeState.Count;
         }
 
         return TypeState.Unknown;

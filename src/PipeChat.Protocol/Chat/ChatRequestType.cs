@@ -27,4 +27,7 @@ public enum ChatRequestType : byte
 
     /// <summary>Moderator: make data.roomid read-only (data.on true) or not.</summary>
     ReadOnly,
+
+    /// <summary>An increment to a room counter (likes): coalesced, delivered at most once per interval.</summary>
+    Count,
 }

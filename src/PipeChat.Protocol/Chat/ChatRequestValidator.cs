@@ -87,12 +87,24 @@ internal static class ChatRequestValidator
                     return false;
                 }
 
-                if (!RequireId(dataIsObject, f.RoomIdState, ChatErrors.RoomNeedsRoomIdAndData, ChatErrors.BadRoomId, ref error))
+                if (!RequireId(dataIsObject, f.RoomIdState, ChatErrors.RoomNeedsRoomIdAndData, ChatErrors.BadRoomId, ref error)
+                    || !Optional(f.PriorityState, ChatErrors.BadPriority, ref error))
                 {
                     return false;
                 }
 
-                request = new ChatRequest { Type = type, Ref = reference, RoomId = f.RoomId, Data = f.Inner };
+                request = new ChatRequest { Type = type, Ref = reference, RoomId = f.RoomId, Data = f.Inner, Priority = f.Priority };
+                return true;
+
+            case ChatRequestType.Count:
+                if (!RequireId(dataIsObject, f.RoomIdState, ChatErrors.CountNeedsRoomIdAndName, ChatErrors.BadRoomId, ref error)
+                    || !RequireId(dataIsObject, f.NameState, ChatErrors.CountNeedsRoomIdAndName, ChatErrors.BadCounterName, ref error)
+                    || !Optional(f.ByState, ChatErrors.BadBy, ref error))
+                {
+                    return false;
+                }
+
+                request = new ChatRequest { Type = type, Ref = reference, RoomId = f.RoomId, CounterName = f.Name, By = f.ByState == FieldState.Ok ? f.By : 1 };
                 return true;
 
             case ChatRequestType.Broadcast:

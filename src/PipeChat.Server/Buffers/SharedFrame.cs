@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using PipeChat.Protocol.Chat;
 using PipeChat.Protocol.Framing;
 
 namespace PipeChat.Server.Buffers;
@@ -65,6 +66,12 @@ public sealed class SharedFrame : IBufferWriter<byte>
         _payloadLength -= shift;
     }
 
+    /// <summary>A room message's priority (docs/protocol.md): what a member that falls behind skips first. Normal unless set.</summary>
+    public MessagePriority Priority { get; set; }
+
+    /// <summary>A room message's seq once stamped (0: not a numbered room message, e.g. presence); named in <c>skipped</c> events.</summary>
+    public long Seq { get; set; }
+
     /// <summary>Takes a frame from the pool with one reference held by the caller.</summary>
     public static SharedFrame Rent(int payloadSizeHint = 256)
     {
@@ -81,6 +88,8 @@ public sealed class SharedFrame : IBufferWriter<byte>
         frame._refCount = 1;
         frame._twinState = TwinNone;
         frame._twin = null;
+        frame.Priority = MessagePriority.Normal;
+        frame.Seq = 0;
         return frame;
     }
 

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PipeChat.Server.Configuration;
+using PipeChat.Protocol.Chat;
+using PipeChat.Server.Diagnostics;
 using PipeChat.Protocol.Framing;
 using PipeChat.Protocol.Handshake;
 using PipeChat.Server.Connections;
@@ -32,9 +34,10 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
     private readonly ChatRequestDispatcher _requests;
     private readonly ServerApiOperations _api;
     private readonly ChatGauges _gauges;
+    private readonly ICounterHub _counters;
     private readonly Timer _sweeper;
 
-    public ChatApplication(ServerOptions options, ILoggerFactory? loggerFactory = null)
+    public ChatApplication(ServerOptions options, ILoggerFactory? loggerFactory = null, ServerMetrics? metrics = null)
     {
         Rooms = new RoomRegistry(new RoomRegistryOptions { MaxMembersPerRoom = options.MaxRoomMembers });
         Users = new UserDirectory();
@@ -53,13 +56,18 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
             (userId, connection, reason) => ServerApiOperations.DisconnectLocal(users, userId, connection, reason));
         _content = ContentGateChoice.Create(options, loggerFactory ?? NullLoggerFactory.Instance);
         _moderation = RouterChoice.CreateModeration(_router, Rooms);
-        var roomRequests = new RoomRequests(options, Rooms, _router, _content, _moderation);
+        Admission = new RoomAdmission(
+            new RoomIngress(options.RoomMaxRate, options.RoomHighShare),
+            new HighPrioritySenders(),
+            (metrics ?? new ServerMetrics()).Priorities);
+        _counters = RouterChoice.CreateCounters(options, Rooms, Admission.Counters, loggerFactory ?? NullLoggerFactory.Instance);
+        var roomRequests = new RoomRequests(options, Rooms, _router, _content, _moderation, Admission);
         var userRequests = new UserRequests(options, _router);
         var moderationRequests = new ModerationRequests(_moderation, _router);
         _identity = new HandshakeIdentity(options, Users);
         _lifecycle = new ConnectionLifecycle(options, Users, _router);
-        _requests = new ChatRequestDispatcher(options, roomRequests, userRequests, moderationRequests, new TokenRefresh(_identity, _router));
-        _api = new ServerApiOperations(Rooms, Users, roomRequests, userRequests, _router, moderationRequests);
+        _requests = new ChatRequestDispatcher(options, roomRequests, userRequests, moderationRequests, new TokenRefresh(_identity, _router), new CountRequests(options, Rooms, _counters));
+        _api = new ServerApiOperations(Rooms, Users, roomRequests, userRequests, _router, moderationRequests, Admission);
         _gauges = new ChatGauges(Rooms, Channels, Users, _router);
         _sweeper = new Timer(static s => ((ChatApplication)s!).Sweep(), this, SweepPeriod, SweepPeriod);
     }
@@ -71,6 +79,12 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
 
     public UserDirectory Users { get; }
 
+    /// <summary>Priorities and room ingress caps (live rooms under overload).</summary>
+    internal RoomAdmission Admission { get; }
+
+    /// <summary>Room counters (count requests).</summary>
+    internal ICounterHub Counters => _counters;
+
     /// <summary>With --redis: whether Redis is unreachable (the node serves local traffic only).</summary>
     public bool Degraded => _router.Degraded;
 
@@ -79,12 +93,14 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
     {
         _router.Start();
         _moderation.Start();
+        _counters.Start();
     }
 
     public void Dispose()
     {
         _sweeper.Dispose();
         _moderation.Dispose();
+        _counters.Dispose();
         _router.Dispose();
         _content.Dispose();
     }
@@ -105,7 +121,13 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
     // The server API's entry points (Http/Api/ApiHandlers.cs); they live in ServerApiOperations.
 
     /// <inheritdoc cref="ServerApiOperations.Publish"/>
-    public Task ApiPublish(IRoomMember reply, string roomId, string from, ReadOnlySpan<byte> data) => _api.Publish(reply, roomId, from, data);
+    public Task ApiPublish(IRoomMember reply, string roomId, string from, ReadOnlySpan<byte> data, MessagePriority priority = MessagePriority.Normal) => _api.Publish(reply, roomId, from, data, priority);
+
+    /// <summary>Sets a room's own ingress rate (null: back to --room-max-rate; 0: not capped).</summary>
+    public void ApiSetRoomRate(string roomId, double? rate) => Admission.Ingress.SetRoomRate(roomId, rate);
+
+    /// <summary>Grants or withdraws a user's high priority in a room.</summary>
+    public void ApiSetRoomHost(string roomId, string userId, bool allowed) => Admission.HighSenders.Set(roomId, userId, allowed);
 
     /// <inheritdoc cref="ServerApiOperations.Notice"/>
     public Task ApiNotice(IRoomMember reply, string target, string from, ReadOnlySpan<byte> data) => _api.Notice(reply, target, from, data);
@@ -135,5 +157,6 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
     {
         Channels.Sweep(Environment.TickCount64, id => Rooms.TryGetRoom(id, out _));
         _moderation.Sweep();
+        Admission.Ingress.Sweep(Environment.TickCount64);
     }
 }

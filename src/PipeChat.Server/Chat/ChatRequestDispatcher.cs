@@ -13,7 +13,7 @@ namespace PipeChat.Server.Chat;
 /// returns; when one is still waiting (on Redis, or on a busy room for a join or history read)
 /// the connection's later requests run after it, so answers keep the order of the requests.
 /// </summary>
-internal sealed class ChatRequestDispatcher(ServerOptions options, RoomRequests roomRequests, UserRequests userRequests, ModerationRequests moderationRequests, TokenRefresh refresh)
+internal sealed class ChatRequestDispatcher(ServerOptions options, RoomRequests roomRequests, UserRequests userRequests, ModerationRequests moderationRequests, TokenRefresh refresh, CountRequests countRequests)
 {
     private static readonly ChatError s_binaryNotSupported = new(ChatErrorCodes.BadRequest, "binary messages are not supported: send JSON as text");
 
@@ -117,6 +117,8 @@ internal sealed class ChatRequestDispatcher(ServerOptions options, RoomRequests 
                 return roomRequests.Send(session, state, request, previous);
             case ChatRequestType.History:
                 return roomRequests.History(session, state, request);
+            case ChatRequestType.Count:
+                return countRequests.Count(session, state, request);
             case ChatRequestType.Notice:
                 return userRequests.Notice(session, request);
             case ChatRequestType.Broadcast:

@@ -9,8 +9,8 @@ using PipeChat.Server.Routing;
 
 namespace PipeChat.Server.Chat;
 
-/// <summary>The room requests (join, leave, room, history): checked here against the connection's rooms, limits, permissions and moderation, carried out by the router; a member's room message passes the content gate (word list, publish hook) on the way.</summary>
-internal sealed class RoomRequests(ServerOptions options, RoomRegistry rooms, IChatRouter router, IRoomMessageGate gate, IModeration moderation) : IRoomPublisher
+/// <summary>The room requests (join, leave, room, history): checked here against the connection's rooms, limits, permissions and moderation, admitted by the room's ingress cap, carried out by the router; a member's room message passes the content gate (word list, publish hook) on the way.</summary>
+internal sealed class RoomRequests(ServerOptions options, RoomRegistry rooms, IChatRouter router, IRoomMessageGate gate, IModeration moderation, RoomAdmission admission) : IRoomPublisher
 {
     private const int MaxIdChars = ChatRequestParser.MaxIdLength;
     private const int MaxHistoryPage = 100;
@@ -142,20 +142,28 @@ internal sealed class RoomRequests(ServerOptions options, RoomRegistry rooms, IC
             return Task.CompletedTask;
         }
 
-        return gate.Submit(this, session, room, request.Data, request.Ref, previous);
+        // High priority: the room's moderators (token claim mod) and its host (named by the server API).
+        if (!admission.AdmitMember(session, room.Id, request.Priority, request.Ref, request.Priority == MessagePriority.High && state.Access.Moderates(roomId)))
+        {
+            return Task.CompletedTask;
+        }
+
+        return gate.Submit(this, session, room, request.Data, request.Ref, previous, request.Priority);
     }
 
     /// <summary>
     /// A room message from a member or from the server API (docs/api.md): encoded once here; the
     /// router stamps the seq, keeps it in history, fans the shared frame out to every member and
-    /// acks <paramref name="sender"/> when <paramref name="reference"/> is set.
+    /// acks <paramref name="sender"/> when <paramref name="reference"/> is set. <paramref name="priority"/> travels with
+    /// the frame: what members that fall behind skip first (the caller has admitted it to the room).
     /// <paramref name="room"/> null: the room is looked up when the message is delivered (the
     /// API publishes to rooms it is not a member of, possibly empty ones).
     /// </summary>
-    public Task Publish(IRoomMember sender, string roomId, Room? room, ReadOnlySpan<char> from, ReadOnlySpan<byte> data, ReadOnlySpan<byte> reference, Task? previous)
+    public Task Publish(IRoomMember sender, string roomId, Room? room, ReadOnlySpan<char> from, ReadOnlySpan<byte> data, ReadOnlySpan<byte> reference, Task? previous, MessagePriority priority = MessagePriority.Normal)
     {
         var frame = SharedFrame.Rent(160 + roomId.Length + from.Length + data.Length);
-        ChatMessageWriter.WriteRoom(frame, roomId, from, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), data, out var seqSlot);
+        ChatMessageWriter.WriteRoom(frame, roomId, from, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), data, out var seqSlot, priority);
+        frame.Priority = priority;
         return router.Publish(sender, roomId, room, frame, seqSlot, reference, previous);
     }
 }

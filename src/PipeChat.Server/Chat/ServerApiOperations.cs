@@ -1,3 +1,4 @@
+using PipeChat.Protocol.Chat;
 using PipeChat.Protocol.Framing;
 using PipeChat.Server.Connections;
 using PipeChat.Server.Rooms;
@@ -11,7 +12,7 @@ namespace PipeChat.Server.Chat;
 /// fan-out); the answer that code would send to the member (ack, error, members, online) goes to
 /// the <c>reply</c> sink instead, which the API turns into its HTTP response.
 /// </summary>
-internal sealed class ServerApiOperations(RoomRegistry rooms, UserDirectory users, RoomRequests roomRequests, UserRequests userRequests, IChatRouter router, ModerationRequests moderation)
+internal sealed class ServerApiOperations(RoomRegistry rooms, UserDirectory users, RoomRequests roomRequests, UserRequests userRequests, IChatRouter router, ModerationRequests moderation, RoomAdmission admission)
 {
     /// <summary>mute, ban, recall, readonly for the API (their acks go to the reply sink; pass <see cref="Ref"/>).</summary>
     public ModerationRequests Moderation => moderation;
@@ -22,8 +23,11 @@ internal sealed class ServerApiOperations(RoomRegistry rooms, UserDirectory user
     /// <summary>The ref the API's requests carry (raw JSON, as a client's), so the shared code acks them.</summary>
     private static ReadOnlySpan<byte> ApiRef => "\"api\""u8;
 
-    public Task Publish(IRoomMember reply, string roomId, string from, ReadOnlySpan<byte> data)
-        => roomRequests.Publish(reply, roomId, null, from, data, ApiRef, null);
+    /// <summary>A room message from the app's backend: any priority (high included), subject to the room's ingress cap like a member's.</summary>
+    public Task Publish(IRoomMember reply, string roomId, string from, ReadOnlySpan<byte> data, MessagePriority priority = MessagePriority.Normal)
+        => admission.AdmitToRoom(reply, roomId, priority, ApiRef)
+            ? roomRequests.Publish(reply, roomId, null, from, data, ApiRef, null, priority)
+            : Task.CompletedTask;
 
     public Task Notice(IRoomMember reply, string target, string from, ReadOnlySpan<byte> data)
         => userRequests.SendPrivate(reply, target, from, data, ApiRef);

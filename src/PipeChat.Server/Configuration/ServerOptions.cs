@@ -64,6 +64,22 @@ public sealed class ServerOptions
     /// <summary>Outbound bytes queued for one connection before it is closed as a slow consumer (1008).</summary>
     public long MaxQueuedBytes { get; set; } = 256 * 1024;
 
+    /// <summary>
+    /// Soft limit of a member's unread bytes in one room: past it the member skips low-priority
+    /// messages, past twice it normal ones too, and is told what it skipped; 0 turns thinning off
+    /// (a member past <see cref="MaxQueuedBytes"/> is then closed whatever it was sent).
+    /// </summary>
+    public long ThinAfterBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Room messages per second one room takes (low dropped first, then normal; high never); 0: no cap. The server API can set a room's own.</summary>
+    public double RoomMaxRate { get; set; }
+
+    /// <summary>Share (0 to 1) of a capped room's rate kept for high-priority messages.</summary>
+    public double RoomHighShare { get; set; } = 0.2;
+
+    /// <summary>Milliseconds between two updates of one room counter (increments in between are coalesced).</summary>
+    public int CounterIntervalMs { get; set; } = 1000;
+
     /// <summary>Time given to clients to close after the 1001 sent on shutdown.</summary>
     public double ShutdownTimeoutSeconds { get; set; } = 10;
 

@@ -1,4 +1,5 @@
 using PipeChat.Server.Buffers;
+using PipeChat.Server.Diagnostics;
 using PipeChat.Server.Rooms;
 
 namespace PipeChat.Server.Connections;
@@ -22,8 +23,15 @@ namespace PipeChat.Server.Connections;
 /// The ring is bounded in bytes (<c>--max-queued-bytes</c>): <see cref="TryEnqueue"/> refuses a
 /// frame that would take it past the limit; room frames are counted by <see cref="LagIn"/>.
 /// </para>
+/// <para>
+/// Thinning (<c>--thin-after-bytes</c>, docs/protocol.md): the writer skips a room's low-priority
+/// frames while it is more than that many bytes behind in the room, and normal ones too while
+/// more than twice that (<see cref="MemberThinning"/>), announcing each skipped run with a
+/// <c>skipped</c> event; past the hard limit <see cref="ThinBehind"/> jumps the member to the
+/// feed's end. Neither runs for a member that keeps up: the common path costs one comparison.
+/// </para>
 /// </summary>
-internal sealed class OutboundQueue(long maxQueuedBytes = long.MaxValue)
+internal sealed class OutboundQueue(long maxQueuedBytes = long.MaxValue, long thinAfterBytes = long.MaxValue, PriorityCounters? counters = null)
 {
     private static readonly FeedCursor[] s_noCursors = [];
 
@@ -148,6 +156,33 @@ internal sealed class OutboundQueue(long maxQueuedBytes = long.MaxValue)
         return 0;
     }
 
+    /// <summary>
+    /// The member is past its hard limit in <paramref name="feed"/>: jumps its cursor to the feed's
+    /// end, skipping low and normal frames and keeping high ones aside (<see cref="FeedCursor.JumpOver"/>).
+    /// False when the high-priority frames it has not read still exceed the limit (close it).
+    /// </summary>
+    public bool ThinBehind(RoomFeed feed, IRoomMember reader)
+    {
+        Span<int> skipped = stackalloc int[3];
+        lock (_gate)
+        {
+            foreach (var cursor in _cursors)
+            {
+                if (ReferenceEquals(cursor.Feed, feed))
+                {
+                    cursor.JumpOver(reader, skipped);
+                    MemberThinning.Count(counters, skipped);
+                    return cursor.DetourBytes <= maxQueuedBytes;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether thinning is on (<c>--thin-after-bytes</c> set): past the hard limit a member is then thinned, not closed, unless high-priority frames alone overflow it.</summary>
+    public bool Thins => thinAfterBytes != long.MaxValue;
+
     /// <summary>Whether anything is queued for <paramref name="reader"/>: in its ring or in a feed (writer only).</summary>
     public bool HasPending(IRoomMember reader)
     {
@@ -218,39 +253,66 @@ internal sealed class OutboundQueue(long maxQueuedBytes = long.MaxValue)
 
         lock (_gate)
         {
-            FeedCursor? best = null;
-            RoomFeed.Entry bestEntry = default;
-            var finished = false;
-            foreach (var cursor in _cursors)
+            while (true)
             {
-                if (cursor.TryPeek(reader, out var entry))
+                FeedCursor? best = null;
+                RoomFeed.Entry bestEntry = default;
+                var finished = false;
+                foreach (var cursor in _cursors)
                 {
-                    if (best is null || entry.Stamp < bestEntry.Stamp)
+                    if (cursor.TryPeek(reader, out var entry))
                     {
-                        best = cursor;
-                        bestEntry = entry;
+                        if (best is null || entry.Stamp < bestEntry.Stamp)
+                        {
+                            best = cursor;
+                            bestEntry = entry;
+                        }
+                    }
+                    else if (cursor.Finished)
+                    {
+                        finished = true;
                     }
                 }
-                else if (cursor.Finished)
+
+                if (finished)
                 {
-                    finished = true;
+                    DropFinishedLocked(0);
                 }
-            }
 
-            if (finished)
-            {
-                DropFinishedLocked(0);
-            }
+                if (!_ring.IsEmpty && (best is null || _ring.OldestStamp < bestEntry.Stamp))
+                {
+                    frame = _ring.Take();
+                    fromFeed = false;
+                    return true;
+                }
 
-            if (!_ring.IsEmpty && (best is null || _ring.OldestStamp < bestEntry.Stamp))
-            {
-                frame = _ring.Take();
-                fromFeed = false;
-                return true;
-            }
+                if (best is null)
+                {
+                    break;
+                }
 
-            if (best is not null)
-            {
+                if (best.Lag > thinAfterBytes)
+                {
+                    // Behind in this room: skip what its lag says it cannot afford, or announce what it skipped.
+                    if (MemberThinning.ShouldSkip(best, bestEntry, thinAfterBytes))
+                    {
+                        best.Skip(bestEntry);
+                        if (bestEntry.Frame.Seq > 0)
+                        {
+                            counters?.Skipped(bestEntry.Frame.Priority);
+                        }
+
+                        continue;
+                    }
+                }
+
+                if (best.TakePendingSkip(bestEntry, out var range))
+                {
+                    frame = MemberThinning.SkippedEvent(best.Feed.RoomId, range);
+                    fromFeed = false;
+                    return true;
+                }
+
                 // Referenced before the cursor moves on: its chunk may be reclaimed once it has.
                 bestEntry.Frame.AddReference();
                 best.Advance(bestEntry);

@@ -47,7 +47,10 @@ internal abstract class OutboundWriter : IThreadPoolWorkItem
         _connection = connection;
         _server = server;
         _member = (IRoomMember)this; // the connection built on this writer is the room member whose feed cursors it reads
-        _queue = new OutboundQueue(server.Options.MaxQueuedBytes);
+        _queue = new OutboundQueue(
+            server.Options.MaxQueuedBytes,
+            server.Options.ThinAfterBytes > 0 ? server.Options.ThinAfterBytes : long.MaxValue,
+            server.Metrics.Priorities);
         _direct = connection.Features.Get<IDirectSocketFeature>();
         _output = connection.Transport.Output;
     }

@@ -100,8 +100,9 @@ internal abstract class SessionOutbound : OutboundWriter, IWebSocketConnection, 
         // The room's unread frames are shared by every member behind, but they still count
         // against this connection's limit, as frames in its own queue do.
         var behind = _queue.LagIn(feed);
-        if (behind > _queue.MaxQueuedBytes)
+        if (behind > _queue.MaxQueuedBytes && !(_queue.Thins && _queue.ThinBehind(feed, this)))
         {
+            // Without thinning: too far behind. With it: high-priority frames alone overflow the limit.
             CloseSlowConsumer(behind + _queue.QueuedBytes);
             return false;
         }

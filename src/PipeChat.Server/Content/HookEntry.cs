@@ -1,9 +1,10 @@
+using PipeChat.Protocol.Chat;
 using PipeChat.Server.Rooms;
 
 namespace PipeChat.Server.Content;
 
 /// <summary>One room message between its arrival and its turn in the room's line: what it is, who sent it, and the hook's verdict once known.</summary>
-internal sealed class HookEntry(IRoomPublisher publisher, IRoomMember sender, Room room, byte[] data, byte[] reference)
+internal sealed class HookEntry(IRoomPublisher publisher, IRoomMember sender, Room room, byte[] data, byte[] reference, MessagePriority priority)
 {
     public IRoomPublisher Publisher { get; } = publisher;
 
@@ -14,6 +15,8 @@ internal sealed class HookEntry(IRoomPublisher publisher, IRoomMember sender, Ro
     public byte[] Data { get; } = data;
 
     public byte[] Reference { get; } = reference;
+
+    public MessagePriority Priority { get; } = priority;
 
     /// <summary>Set before <see cref="Ready"/>.</summary>
     public HookVerdict Verdict { get; set; }

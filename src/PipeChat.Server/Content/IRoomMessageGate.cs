@@ -1,3 +1,4 @@
+using PipeChat.Protocol.Chat;
 using PipeChat.Server.Rooms;
 
 namespace PipeChat.Server.Content;
@@ -12,5 +13,5 @@ namespace PipeChat.Server.Content;
 /// </summary>
 internal interface IRoomMessageGate : IDisposable
 {
-    Task Submit(IRoomPublisher publisher, IRoomMember sender, Room room, ReadOnlySpan<byte> data, ReadOnlySpan<byte> reference, Task? previous);
+    Task Submit(IRoomPublisher publisher, IRoomMember sender, Room room, ReadOnlySpan<byte> data, ReadOnlySpan<byte> reference, Task? previous, MessagePriority priority);
 }

@@ -1,3 +1,4 @@
+using PipeChat.Protocol.Chat;
 using PipeChat.Server.Rooms;
 
 namespace PipeChat.Server.Content;
@@ -7,8 +8,8 @@ internal sealed class OpenGate : IRoomMessageGate
 {
     public static readonly OpenGate Instance = new();
 
-    public Task Submit(IRoomPublisher publisher, IRoomMember sender, Room room, ReadOnlySpan<byte> data, ReadOnlySpan<byte> reference, Task? previous)
-        => publisher.Publish(sender, room.Id, room, sender.UserId, data, reference, previous);
+    public Task Submit(IRoomPublisher publisher, IRoomMember sender, Room room, ReadOnlySpan<byte> data, ReadOnlySpan<byte> reference, Task? previous, MessagePriority priority)
+        => publisher.Publish(sender, room.Id, room, sender.UserId, data, reference, previous, priority);
 
     public void Dispose()
     {

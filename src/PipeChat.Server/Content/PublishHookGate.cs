@@ -1,3 +1,4 @@
+using PipeChat.Protocol.Chat;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using PipeChat.Server.Rooms;
@@ -25,9 +26,9 @@ internal sealed class PublishHookGate(PublishHookClient client, bool failOpen, I
 
     public bool FailOpen => failOpen;
 
-    public Task Submit(IRoomPublisher publisher, IRoomMember sender, Room room, ReadOnlySpan<byte> data, ReadOnlySpan<byte> reference, Task? previous)
+    public Task Submit(IRoomPublisher publisher, IRoomMember sender, Room room, ReadOnlySpan<byte> data, ReadOnlySpan<byte> reference, Task? previous, MessagePriority priority)
     {
-        var entry = new HookEntry(publisher, sender, room, data.ToArray(), reference.ToArray());
+        var entry = new HookEntry(publisher, sender, room, data.ToArray(), reference.ToArray(), priority);
         var line = HookRoomLine.Enter(_lines, room.Id, entry);
         _ = AskAsync(entry, line, previous);
         return entry.Done.Task;
@@ -69,10 +70,10 @@ internal sealed class PublishHookGate(PublishHookClient client, bool failOpen, I
                     entry.Done.TrySetResult();
                     return;
                 case HookVerdictKind.Replace:
-                    published = entry.Publisher.Publish(entry.Sender, entry.Room.Id, entry.Room, entry.Sender.UserId, verdict.Data, entry.Reference, null);
+                    published = entry.Publisher.Publish(entry.Sender, entry.Room.Id, entry.Room, entry.Sender.UserId, verdict.Data, entry.Reference, null, entry.Priority);
                     break;
                 default:
-                    published = entry.Publisher.Publish(entry.Sender, entry.Room.Id, entry.Room, entry.Sender.UserId, entry.Data, entry.Reference, null);
+                    published = entry.Publisher.Publish(entry.Sender, entry.Room.Id, entry.Room, entry.Sender.UserId, entry.Data, entry.Reference, null, entry.Priority);
                     break;
             }
         }

@@ -1,3 +1,4 @@
+using PipeChat.Protocol.Chat;
 using PipeChat.Server.Rooms;
 
 namespace PipeChat.Server.Content;
@@ -10,16 +11,16 @@ namespace PipeChat.Server.Content;
 /// </summary>
 internal sealed class WordListGate(WordListFile words, WordAction action, IRoomMessageGate next) : IRoomMessageGate
 {
-    public Task Submit(IRoomPublisher publisher, IRoomMember sender, Room room, ReadOnlySpan<byte> data, ReadOnlySpan<byte> reference, Task? previous)
+    public Task Submit(IRoomPublisher publisher, IRoomMember sender, Room room, ReadOnlySpan<byte> data, ReadOnlySpan<byte> reference, Task? previous, MessagePriority priority)
     {
         if (!JsonWordScan.Scan(words.Current, data, action == WordAction.Mask, out var masked))
         {
-            return next.Submit(publisher, sender, room, data, reference, previous);
+            return next.Submit(publisher, sender, room, data, reference, previous, priority);
         }
 
         if (masked is not null)
         {
-            return next.Submit(publisher, sender, room, masked, reference, previous);
+            return next.Submit(publisher, sender, room, masked, reference, previous, priority);
         }
 
         Rejection.Send(sender, Rejection.SensitiveWord, reference);

@@ -48,11 +48,15 @@ public sealed class ServerMetrics : IDisposable
         Counter("pipechat.gc.full_collections", "full (gen2) garbage collections", () => GC.CollectionCount(2));
         Counter("pipechat.gc.pause.milliseconds", "time the process was paused by garbage collections", () => (long)GC.GetTotalPauseDuration().TotalMilliseconds, "ms");
         Counter("pipechat.gc.allocated.bytes", "bytes allocated on the managed heap since start", () => GC.GetTotalAllocatedBytes(), "By");
+        Priorities = new PriorityCounters(_meter);
         DeflateCounter("pipechat.deflate.connections", "connections that negotiated permessage-deflate", _ => Volatile.Read(ref _deflateConnections));
         DeflateCounter("pipechat.deflate.messages.in", "compressed messages received", _ => Volatile.Read(ref _compressedMessagesIn));
         DeflateCounter("pipechat.deflate.messages.compressed", "outgoing messages compressed (once each, however many recipients share the frame)", counts => counts.Compressed);
         DeflateCounter("pipechat.deflate.messages.incompressible", "outgoing messages sent plain because compression did not make them smaller", counts => counts.Incompressible);
     }
+
+    /// <summary>Room messages per priority: published, dropped by ingress caps, skipped for members behind.</summary>
+    public PriorityCounters Priorities { get; }
 
     /// <summary>The meter every instrument belongs to.</summary>
     public Meter Meter => _meter;

@@ -148,6 +148,10 @@ internal static class OptionsLoader
         Range(nameof(o.PingIntervalSeconds), o.PingIntervalSeconds, 0.5, 3600);
         Range(nameof(o.CloseTimeoutSeconds), o.CloseTimeoutSeconds, 0.1, 600);
         Range(nameof(o.MaxQueuedBytes), o.MaxQueuedBytes, 1024, 1L << 32);
+        Range(nameof(o.ThinAfterBytes), o.ThinAfterBytes, 0, 1L << 32);
+        Range(nameof(o.RoomMaxRate), o.RoomMaxRate, 0, 10_000_000);
+        Range(nameof(o.RoomHighShare), o.RoomHighShare, 0, 1);
+        Range(nameof(o.CounterIntervalMs), o.CounterIntervalMs, 50, 3_600_000);
         Range(nameof(o.ShutdownTimeoutSeconds), o.ShutdownTimeoutSeconds, 0, 3600);
         Range(nameof(o.MaxConnectionsPerUser), o.MaxConnectionsPerUser, 1, 100_000);
         Range(nameof(o.MaxRoomsPerConnection), o.MaxRoomsPerConnection, 1, 100_000);

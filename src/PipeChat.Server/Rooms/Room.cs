@@ -14,12 +14,16 @@ public sealed class Room
 {
     private readonly Lock _lock = new();
     private readonly MemberSet _members = new();
-    private readonly RoomFeed _feed = new();
+    private readonly RoomFeed _feed;
     private readonly Dictionary<string, int> _connectionsPerUser = new(StringComparer.Ordinal);
     private int _userCount;
     private bool _closed;
 
-    internal Room(string id) => Id = id;
+    internal Room(string id)
+    {
+        Id = id;
+        _feed = new RoomFeed(id);
+    }
 
     public string Id { get; }
 

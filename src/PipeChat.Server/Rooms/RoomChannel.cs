@@ -127,6 +127,7 @@ internal sealed class RoomChannel
     public void Record(SharedFrame frame, long seq)
     {
         var now = Environment.TickCount64;
+        frame.Seq = seq;
         Volatile.Write(ref _lastSeq, seq);
         Volatile.Write(ref _lastActivity, now);
         _history.Trim(now);
@@ -236,6 +237,7 @@ internal sealed class RoomChannel
         Utf8Formatter.TryFormat(seq, digits, out var length);
         var frame = message.Frame;
         frame.FillSlot(message.SeqSlot, ChatMessageWriter.SeqSlotWidth, digits[..length]);
+        frame.Seq = seq;
         frame.Seal(WebSocketOpcode.Text);
         _history.Trim(now);
         _history.Append(frame, seq, now);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using PipeChat.Server.Buffers;
 
 namespace PipeChat.Server.Rooms;
@@ -32,10 +31,14 @@ internal sealed class RoomFeed
     private Chunk _tail;
     private long _bytes;
 
-    public RoomFeed()
+    public RoomFeed(string roomId = "")
     {
+        RoomId = roomId;
         _head = _tail = new Chunk(FirstChunkSize);
     }
+
+    /// <summary>The room's id (named in the <c>skipped</c> events of members that fall behind).</summary>
+    public string RoomId { get; }
 
     /// <summary>Frame bytes appended since the feed was created (readers' lag is measured against it).</summary>
     public long Bytes => Volatile.Read(ref _bytes);
@@ -157,110 +160,5 @@ internal sealed class RoomFeed
 
         /// <summary>Cursors in this chunk, plus one held by the feed while it is the tail.</summary>
         public int Pins = 1;
-    }
-}
-
-/// <summary>
-/// One member's read position in a <see cref="RoomFeed"/>, pinning the chunk it is in. Read,
-/// advanced and dropped only under its connection's queue lock (<c>Connections/OutboundQueue</c>);
-/// <see cref="Lag"/> may be read from any thread. A cursor may be given a stop (the member left
-/// the room, or is closing): it then ends at the feed's length at that moment.
-/// </summary>
-internal sealed class FeedCursor
-{
-    private RoomFeed.Chunk? _chunk;
-    private int _index;
-    private long _bytes;
-    private long _stopAt = long.MaxValue;
-    private long _stoppedAtTick;
-
-    internal FeedCursor(RoomFeed feed, RoomFeed.Chunk chunk, int index, long bytes)
-    {
-        Feed = feed;
-        _chunk = chunk;
-        _index = index;
-        _bytes = bytes;
-    }
-
-    public RoomFeed Feed { get; }
-
-    /// <summary>Frame bytes appended to the feed that this reader has not taken yet.</summary>
-    public long Lag => _chunk is null ? 0 : Math.Min(Feed.Bytes, Volatile.Read(ref _stopAt)) - Volatile.Read(ref _bytes);
-
-    /// <summary>True once a stopped cursor has taken everything before its stop, or it was dropped: it can be forgotten.</summary>
-    public bool Finished => _chunk is null || Volatile.Read(ref _bytes) >= Volatile.Read(ref _stopAt);
-
-    /// <summary>When the cursor was stopped (<see cref="Environment.TickCount64"/>), 0 while it runs.</summary>
-    public long StoppedAt => Volatile.Read(ref _stoppedAtTick);
-
-    /// <summary>Ends the cursor at the feed's current length (entries appended later are not read).</summary>
-    public void Stop()
-    {
-        var end = Feed.Bytes;
-        if (end < Volatile.Read(ref _stopAt))
-        {
-            Volatile.Write(ref _stopAt, end);
-            Interlocked.CompareExchange(ref _stoppedAtTick, Math.Max(1, Environment.TickCount64), 0);
-        }
-    }
-
-    /// <summary>Unpins the cursor's chunk; the cursor reads nothing more.</summary>
-    public void Drop()
-    {
-        if (_chunk is { } chunk)
-        {
-            _chunk = null;
-            Feed.Unpin(chunk);
-        }
-    }
-
-    /// <summary>
-    /// The next entry for <paramref name="reader"/> (entries it is excluded from are skipped),
-    /// without taking it; false when there is none now (or the cursor reached its stop).
-    /// </summary>
-    public bool TryPeek(IRoomMember reader, out RoomFeed.Entry entry)
-    {
-        while (_chunk is { } chunk)
-        {
-            if (_index < Volatile.Read(ref chunk.Count))
-            {
-                entry = chunk.Entries[_index];
-                if (entry.EndBytes > Volatile.Read(ref _stopAt))
-                {
-                    break;
-                }
-
-                if (ReferenceEquals(entry.Except, reader))
-                {
-                    Advance(entry);
-                    continue;
-                }
-
-                return true;
-            }
-
-            if (_index == chunk.Entries.Length && Volatile.Read(ref chunk.Next) is { } next)
-            {
-                // Pin the next chunk before leaving this one: chunks are reclaimed oldest first.
-                Interlocked.Increment(ref next.Pins);
-                _chunk = next;
-                _index = 0;
-                Feed.Unpin(chunk);
-                continue;
-            }
-
-            break;
-        }
-
-        entry = default;
-        return false;
-    }
-
-    /// <summary>Takes the entry <see cref="TryPeek"/> returned.</summary>
-    public void Advance(in RoomFeed.Entry entry)
-    {
-        Debug.Assert(ReferenceEquals(_chunk!.Entries[_index].Frame, entry.Frame));
-        _index++;
-        Volatile.Write(ref _bytes, entry.EndBytes);
     }
 }

@@ -195,6 +195,7 @@ internal sealed class RedisRouter : IChatRouter
             frame.GetSpan(ChatMessageWriter.SeqSlotWidth)[..ChatMessageWriter.SeqSlotWidth].Fill((byte)' ');
             frame.Advance(ChatMessageWriter.SeqSlotWidth);
             frame.Write(afterSeq);
+            frame.Priority = OverloadMessageWriter.PriorityOf(frame.Payload);
             await PublishLocally(sender, roomId, room, frame, beforeSeq.Length, reference);
             return;
         }

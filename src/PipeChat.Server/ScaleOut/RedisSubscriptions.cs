@@ -241,6 +241,7 @@ internal sealed class RedisSubscriptions(RedisLink link, RoomRegistry rooms, Roo
 
         // Framed once for this node; the room channel's owner fans it out in seq order.
         var frame = SharedFrame.Create(WebSocketOpcode.Text, json.Span);
+        frame.Priority = OverloadMessageWriter.PriorityOf(json.Span);
         channels.GetOrCreate(roomId).Run(new RedisRoomDelivery(rooms, frame, seq, epoch));
     }
 

@@ -84,6 +84,7 @@ function select(conv) {
   $('leave').hidden = conv.kind !== 'room';
   $('readonly').hidden = !(conv.kind === 'room' && moderates(modRooms, conv.name));
   $('readonly').textContent = conv.readOnly ? 'open the room' : 'make read-only';
+  renderOverload();
   $('text').disabled = false;
   $('send').disabled = false;
   $('text').placeholder = conv.kind === 'room' ? `Message #${conv.name}` : `Private message to ${conv.name}`;
@@ -336,6 +337,7 @@ function start(id, token) {
       renderMembers();
     }
   });
+  attachOverload(client);
 
   client.connect().then(() => {
     $('login').hidden = true;
@@ -389,6 +391,31 @@ async function send(text) {
   }
 }
 
+// ---- live rooms under overload: likes (a room counter) and skipped messages -------------------------
+
+/** Per room: likes (the `likes` counter's value) and messages the server skipped because this tab fell behind. */
+function attachOverload(chat) {
+  chat.on('counter', (c) => {
+    const conv = conversation('room', c.roomid);
+    conv.counters = { ...(conv.counters || {}), [c.name]: c.value };
+    renderOverload();
+  });
+  chat.on('skipped', (s) => {
+    const conv = conversation('room', s.roomid);
+    conv.skipped = (conv.skipped || 0) + s.count;
+    renderOverload();
+  });
+}
+
+function renderOverload() {
+  const room = current && current.kind === 'room' ? current : null;
+  $('like').hidden = !room;
+  $('like-count').textContent = String(room?.counters?.likes ?? 0);
+  const skipped = room?.skipped ?? 0;
+  $('skipped').hidden = skipped === 0;
+  $('skipped').textContent = `${skipped} messages skipped (this tab fell behind)`;
+}
+
 // ---- wiring -------------------------------------------------------------------------------------
 
 $('login').addEventListener('submit', (event) => {
@@ -430,6 +457,12 @@ $('composer').addEventListener('submit', (event) => {
   }
 });
 
+$('like').addEventListener('click', () => {
+  if (current?.kind === 'room') {
+    client.count(current.name, 'likes', 1);
+  }
+});
+
 $('leave').addEventListener('click', async () => {
   const conv = current;
   if (conv?.kind !== 'room') {
@@ -440,6 +473,7 @@ $('leave').addEventListener('click', async () => {
   current = null;
   $('conv-title').textContent = 'Join a room to start';
   $('leave').hidden = true;
+  $('like').hidden = true;
   $('text').disabled = true;
   $('send').disabled = true;
   renderMessages();

@@ -30,8 +30,9 @@ public sealed class LoadTestSmokeTests : IDisposable
     {
         // Open loop, each sender is paced by its own copy only: on a contended machine the other
         // members (read in this process) can fall past the default 256 KiB and be closed as slow
-        // consumers, which is the server's policy (Chat/LifecycleTests), not what this test checks.
-        await using var server = await TestServer.StartAsync("--rate-limit-per-second", "0", "--max-queued-bytes", "16777216");
+        // consumers, which is the server's policy (Chat/LifecycleTests), not what this test checks;
+        // nor is thinning (skipping messages for members that fall behind), so it is off.
+        await using var server = await TestServer.StartAsync("--rate-limit-per-second", "0", "--max-queued-bytes", "16777216", "--thin-after-bytes", "0");
         var result = await RunAsync(server, "fanout", "--rooms", "2", "--members", "20", "--senders", "2", "--window", "8");
 
         AssertCleanDelivery(result, connections: 40);
@@ -43,8 +44,9 @@ public sealed class LoadTestSmokeTests : IDisposable
     public async Task Fanout_with_deflate_decompresses_chat_text_and_loses_nothing()
     {
         // The window paces each sender by its own copy only: on a contended machine the other
-        // members (decompressing in this process) can fall behind it past the default 256 KiB.
-        await using var server = await TestServer.StartAsync("--rate-limit-per-second", "0", "--max-queued-bytes", "16777216");
+        // members (decompressing in this process) can fall behind it past the default 256 KiB
+        // (and past the thinning limit: off here, this test checks that nothing is lost).
+        await using var server = await TestServer.StartAsync("--rate-limit-per-second", "0", "--max-queued-bytes", "16777216", "--thin-after-bytes", "0");
         var result = await RunAsync(server, "fanout", "--members", "20", "--senders", "2", "--window", "8", "--payload", "600", "--chat-text", "--deflate");
 
         AssertCleanDelivery(result, connections: 20);

@@ -27,7 +27,7 @@ public sealed class SoakSmokeTests : IDisposable
     {
         await using var server = await TestServer.StartAsync(
             "--max-queued-bytes", "65536", "--max-message-bytes", "65536", "--max-chat-payload-bytes", "16384",
-            "--close-timeout-seconds", "1", "--rate-limit-per-second", "0", "--max-connections-per-ip", "0");
+            "--close-timeout-seconds", "1", "--rate-limit-per-second", "0", "--max-connections-per-ip", "0", "--thin-after-bytes", "0");
         string[] args =
         [
             "soak", "--url", server.WebSocketUri("/").ToString(),
@@ -74,13 +74,14 @@ public sealed class SoakSmokeTests : IDisposable
         Assert.Contains("## Soak samples", File.ReadAllText(Path.Combine(result.ReportFolder!, "report.md")), StringComparison.Ordinal);
     }
 
+    // Thinning off in both: these check that slow readers are closed (1008) and nothing is skipped for the others.
     // A fixed rate, not open loop: on a loaded machine an open-loop sender outruns a starved reader
     // past the 256 KiB queue limit in well under a second, and the server rightly drops it.
     [Fact]
     public async Task Fanout_with_slow_readers_loses_nothing_for_the_members_that_read()
     {
         await using var server = await TestServer.StartAsync(
-            "--max-queued-bytes", "262144", "--close-timeout-seconds", "1", "--rate-limit-per-second", "0", "--max-connections-per-ip", "0");
+            "--max-queued-bytes", "262144", "--close-timeout-seconds", "1", "--rate-limit-per-second", "0", "--max-connections-per-ip", "0", "--thin-after-bytes", "0");
         string[] args =
         [
             "fanout", "--url", server.WebSocketUri("/").ToString(),

@@ -1,4 +1,4 @@
-import { store, subscribe, roomOf, sendRoom, leaveRoom, refreshMembers, openPrivate } from '../../utils/chat.js';
+import { store, subscribe, roomOf, sendRoom, sendLike, leaveRoom, refreshMembers, openPrivate } from '../../utils/chat.js';
 
 const SHOWN = 200; // messages rendered; older ones stay in the store
 
@@ -13,6 +13,8 @@ Page({
     lastKey: '',
     state: 'idle',
     statusText: '',
+    likes: 0,
+    skipped: 0,
   },
 
   onLoad(query) {
@@ -43,6 +45,8 @@ Page({
       lastKey: items.length ? items[items.length - 1].key : '',
       state: store.state,
       statusText: store.statusText,
+      likes: room.counters?.likes ?? 0,
+      skipped: room.skipped || 0,
     });
   },
 
@@ -57,6 +61,10 @@ Page({
     }
     this.setData({ text: '' });
     sendRoom(this.data.roomid, text);
+  },
+
+  onLike() {
+    sendLike(this.data.roomid);
   },
 
   onToggleMembers() {

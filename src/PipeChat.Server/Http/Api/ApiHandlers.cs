@@ -111,6 +111,18 @@ internal sealed class ApiHandlers : IDisposable
                 return Json(json => json.WriteBoolean("disconnected"u8, told));
             }
 
+            if (request.Endpoint == ApiEndpoint.RoomRate)
+            {
+                _chat.ApiSetRoomRate(request.RoomId, request.Rate);
+                return Json(json => json.WriteBoolean("ok"u8, true));
+            }
+
+            if (request.Endpoint == ApiEndpoint.RoomHost)
+            {
+                _chat.ApiSetRoomHost(request.RoomId, request.UserId, request.High);
+                return Json(json => json.WriteBoolean("ok"u8, true));
+            }
+
             var reply = new ApiReply(request.From);
             var moderation = _chat.ApiModeration;
             var apiRef = ServerApiOperations.Ref;
@@ -120,7 +132,7 @@ internal sealed class ApiHandlers : IDisposable
                 ApiEndpoint.Ban => moderation.Ban(reply, request.RoomId, request.UserId, request.Seconds, apiRef),
                 ApiEndpoint.Recall => moderation.Recall(reply, request.RoomId, request.Seq, request.From.Length > 0 ? request.From : "server", apiRef),
                 ApiEndpoint.ReadOnly => moderation.ReadOnly(reply, request.RoomId, request.On, apiRef),
-                ApiEndpoint.Publish => _chat.ApiPublish(reply, request.RoomId, request.From, request.Data),
+                                ApiEndpoint.Publish => _chat.ApiPublish(reply, request.RoomId, request.From, request.Data, request.Priority),
                 ApiEndpoint.Notice => _chat.ApiNotice(reply, request.UserId, request.From, request.Data),
                 ApiEndpoint.Broadcast => _chat.ApiBroadcast(reply, request.From, request.Data),
                 ApiEndpoint.Members => _chat.ApiQuery(reply, Encoding.UTF8.GetBytes(request.RoomId), default),

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using PipeChat.Protocol.Chat;
 using PipeChat.Server.Auth;
 
 namespace PipeChat.Server.Http.Api;
@@ -18,6 +19,8 @@ internal enum ApiEndpoint
     Ban,
     Recall,
     ReadOnly,
+    RoomRate,
+    RoomHost,
 }
 
 /// <summary>One API request, read and validated: only the fields its endpoint uses are set.</summary>
@@ -54,6 +57,14 @@ internal sealed class ApiRequest
 
     /// <summary>readonly: <c>on</c>.</summary>
     public bool On { get; private set; }
+    /// <summary>publish: <c>priority</c> (normal when absent).</summary>
+    public MessagePriority Priority { get; private set; }
+
+    /// <summary>room-rate: <c>rate</c>, messages per second (0: not capped); null: back to --room-max-rate.</summary>
+    public double? Rate { get; private set; }
+
+    /// <summary>room-host: <c>high</c>, whether the user may send high priority in the room (true when absent).</summary>
+    public bool High { get; private set; } = true;
 
     public static ApiRequest ForStats() => new() { Endpoint = ApiEndpoint.Stats };
 
@@ -166,6 +177,30 @@ internal sealed class ApiRequest
 
                 On = reader.TokenType == JsonTokenType.True;
                 return true;
+
+            case Fields.Rate:
+                if (reader.TokenType == JsonTokenType.Null)
+                {
+                    Rate = null;
+                    return true;
+                }
+
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out var rate) || !double.IsFinite(rate) || rate < 0 || rate > 10_000_000)
+                {
+                    return Invalid("rate", "rate must be a number of messages per second from 0 (not capped) to 10000000, or null (back to --room-max-rate)", out problem);
+                }
+
+                Rate = rate;
+                return true;
+
+            case Fields.High:
+                if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False))
+                {
+                    return Invalid("high", "high must be true or false", out problem);
+                }
+
+                High = reader.TokenType == JsonTokenType.True;
+                return true;
         }
 
         string? text = null;
@@ -210,6 +245,15 @@ internal sealed class ApiRequest
                 UserId = text;
                 return true;
 
+            case Fields.Priority:
+                if (!MessagePriorities.TryParse(text, out var priority))
+                {
+                    return Invalid("priority", "priority must be \"high\", \"normal\" or \"low\"", out problem);
+                }
+
+                Priority = priority;
+                return true;
+
             default:
                 if (text is null || Encoding.UTF8.GetByteCount(text) > MaxReasonBytes)
                 {
@@ -237,12 +281,17 @@ internal sealed class ApiRequest
         : reader.ValueTextEquals("seconds"u8) ? Fields.Seconds
         : reader.ValueTextEquals("seq"u8) ? Fields.Seq
         : reader.ValueTextEquals("on"u8) ? Fields.On
+        : reader.ValueTextEquals("priority"u8) ? Fields.Priority
+        : reader.ValueTextEquals("rate"u8) ? Fields.Rate
+        : reader.ValueTextEquals("high"u8) ? Fields.High
         : Fields.None;
 
     private static Fields Wanted(ApiEndpoint endpoint) => endpoint switch
     {
         ApiEndpoint.Disconnect => Fields.Id | Fields.Conn | Fields.Reason,
         ApiEndpoint.Recall => Fields.RoomId | Fields.Seq | Fields.From,
+        ApiEndpoint.Publish => Required(endpoint) | Fields.Priority,
+        ApiEndpoint.RoomHost => Required(endpoint) | Fields.High,
         _ => Required(endpoint),
     };
 
@@ -257,6 +306,8 @@ internal sealed class ApiRequest
         ApiEndpoint.Mute or ApiEndpoint.Ban => Fields.RoomId | Fields.Id | Fields.Seconds,
         ApiEndpoint.Recall => Fields.RoomId | Fields.Seq,
         ApiEndpoint.ReadOnly => Fields.RoomId | Fields.On,
+        ApiEndpoint.RoomRate => Fields.RoomId | Fields.Rate,
+        ApiEndpoint.RoomHost => Fields.RoomId | Fields.Id,
         _ => Fields.None,
     };
 
@@ -272,6 +323,9 @@ internal sealed class ApiRequest
         Fields.Seconds => "seconds",
         Fields.Seq => "seq",
         Fields.On => "on",
+        Fields.Priority => "priority",
+        Fields.Rate => "rate",
+        Fields.High => "high",
         _ => "reason",
     };
 
@@ -288,5 +342,8 @@ internal sealed class ApiRequest
         Seconds = 64,
         Seq = 128,
         On = 256,
+        Priority = 512,
+        Rate = 1024,
+        High = 2048,
     }
 }

@@ -20,6 +20,8 @@ internal static class ApiRoutes
         ("ban", ApiEndpoint.Ban),
         ("recall", ApiEndpoint.Recall),
         ("readonly", ApiEndpoint.ReadOnly),
+        ("room-rate", ApiEndpoint.RoomRate),
+        ("room-host", ApiEndpoint.RoomHost),
     ];
 
     public static void Map(IEndpointRouteBuilder routes, ApiHandlers? handlers)
