@@ -10,6 +10,6 @@ internal static class RouterChoice
 {
     public static IChatRouter Create(ServerOptions options, LocalRouter local, ILoggerFactory loggerFactory, Action<string, long, byte[]> disconnectLocal)
         => options.Redis is { } redis
-            ? new RedisRouter(local, new RedisSettings(redis, options.RedisPresenceSeconds), loggerFactory.CreateLogger("PipeChat.ScaleOut"), disconnectLocal)
+            ? new RedisRouter(local, new RedisSettings(redis, options.RedisPresenceSeconds, options.RedisWaitReplicas), loggerFactory.CreateLogger("PipeChat.ScaleOut"), disconnectLocal)
             : local;
 }

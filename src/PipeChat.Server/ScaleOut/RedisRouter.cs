@@ -25,13 +25,17 @@ internal sealed class RedisRouter : IChatRouter
     private readonly RedisRoomStore _store;
     private readonly RedisRecovery _recovery;
 
+    /// <summary>--redis-wait-replicas: an ack promises replicas have the message, so a send Redis cannot take is refused, not numbered here.</summary>
+    private readonly bool _durable;
+
     public RedisRouter(LocalRouter local, RedisSettings redis, ILogger logger, Action<string, long, byte[]> disconnectLocal)
     {
         _local = local;
         _link = new RedisLink(redis, logger);
         _subscriptions = new RedisSubscriptions(_link, local.Rooms, local.Channels, local.Users, disconnectLocal);
         _presence = new RedisPresence(_link, local.Settings, redis, local.Rooms, local.Users);
-        _store = new RedisRoomStore(_link, local.Settings);
+        _store = new RedisRoomStore(_link, local.Settings, redis.WaitReplicas);
+        _durable = redis.WaitReplicas > 0;
         _recovery = new RedisRecovery(_link, _subscriptions, _presence, _store, local.Rooms, local.Channels, local.Settings.HistorySize);
     }
 
@@ -143,6 +147,13 @@ internal sealed class RedisRouter : IChatRouter
     {
         if (!_link.IsConnected)
         {
+            if (_durable)
+            {
+                frame.Release();
+                ChatReplies.Error(sender, ChatErrors.Internal, reference);
+                return Task.CompletedTask;
+            }
+
             return PublishLocally(sender, roomId, room, frame, seqSlot, reference);
         }
 
@@ -162,10 +173,11 @@ internal sealed class RedisRouter : IChatRouter
     private async Task PublishAsync(IRoomMember sender, string roomId, Room? room, byte[] beforeSeq, byte[] afterSeq, byte[] reference, Task? previous)
     {
         long seq;
+        bool replicated;
         try
         {
             // Issued now (before the first await): Redis runs this connection's sends in order.
-            seq = await _store.SendAsync(roomId, beforeSeq, afterSeq);
+            (seq, replicated) = await _store.SendAsync(roomId, beforeSeq, afterSeq);
             if (previous is not null)
             {
                 await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -178,6 +190,13 @@ internal sealed class RedisRouter : IChatRouter
                 await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
 
+            if (_durable)
+            {
+                // Not known to be on the replicas (the room's master may have died): no ack; the client may send it again.
+                ChatReplies.Error(sender, ChatErrors.Internal, reference);
+                return;
+            }
+
             // Redis went away under us: number and deliver the message here, as a single node would.
             var frame = SharedFrame.Rent(beforeSeq.Length + ChatMessageWriter.SeqSlotWidth + afterSeq.Length);
             frame.Write(beforeSeq);
@@ -185,6 +204,13 @@ internal sealed class RedisRouter : IChatRouter
             frame.Advance(ChatMessageWriter.SeqSlotWidth);
             frame.Write(afterSeq);
             await PublishLocally(sender, roomId, room, frame, beforeSeq.Length, reference);
+            return;
+        }
+
+        if (!replicated)
+        {
+            // Kept and delivered, but WAIT timed out short of the replicas asked for: the ack's promise does not hold.
+            ChatReplies.Error(sender, ChatErrors.Internal, reference);
             return;
         }
 

@@ -9,8 +9,7 @@ namespace PipeChat.Server.Tests.ScaleOut;
 /// with events within the presence window. Each test ends with a marker room message and checks
 /// the exact sequence a member saw before it (no duplicate, nothing missing).
 /// </summary>
-[Collection(ScaleOutCollection.Name)]
-public sealed class PresenceTests(RedisServer redis) : IClassFixture<RedisServer>
+public abstract class PresenceTests(IRedisBackend redis)
 {
     [Fact]
     public async Task Join_leave_and_disconnect_reach_members_on_every_node_once_in_order_with_room_messages()
@@ -232,3 +231,11 @@ public sealed class PresenceTests(RedisServer redis) : IClassFixture<RedisServer
         ];
     }
 }
+
+/// <summary>The same tests on one redis-server.</summary>
+[Collection(ScaleOutCollection.Name)]
+public sealed class PresenceTestsOnOneRedis(RedisServer redis) : PresenceTests(redis), IClassFixture<RedisServer>;
+
+/// <summary>The same tests on a Redis Cluster (three masters, three replicas).</summary>
+[Collection(ScaleOutCollection.Name)]
+public sealed class PresenceTestsOnCluster(RedisCluster cluster) : PresenceTests(cluster), IClassFixture<RedisCluster>;
