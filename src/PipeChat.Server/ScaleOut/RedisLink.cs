@@ -86,7 +86,7 @@ internal sealed class RedisLink(RedisSettings settings, ILogger logger) : IDispo
                 {
                     await redis.ConfigureAsync();
                 }
-                catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+                catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or InvalidOperationException)
                 {
                     continue;
                 }

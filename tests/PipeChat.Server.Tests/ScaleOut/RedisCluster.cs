@@ -84,11 +84,12 @@ public sealed class RedisCluster : IAsyncLifetime, IRedisBackend
     }
 
     /// <summary>The port of the master that serves <paramref name="key"/>'s slot now.</summary>
-    public async Task<int> MasterForAsync(string key)
+    public async Task<int> MasterForAsync(string key, int askNot = 0)
     {
-        var slot = (await RunCliAsync(["-p", Ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture), "cluster", "keyslot", key], TimeSpan.FromSeconds(5))).Output.Trim();
-        var nodes = (await RunCliAsync(["-p", Ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture), "cluster", "nodes"], TimeSpan.FromSeconds(5))).Output;
-        var n = int.Parse(slot, System.Globalization.CultureInfo.InvariantCulture);
+        var n = PipeChat.Server.ScaleOut.RedisKeys.Slot(key);
+        var slot = n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var ask = Ports.First(p => p != askNot).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var nodes = (await RunCliAsync(["-p", ask, "cluster", "nodes"], TimeSpan.FromSeconds(5))).Output;
         foreach (var line in nodes.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = line.Split(' ');
@@ -115,23 +116,31 @@ public sealed class RedisCluster : IAsyncLifetime, IRedisBackend
     /// <summary>Kills (SIGKILL) the node on <paramref name="port"/>: its replica takes over after the node timeout.</summary>
     public void KillNode(int port) => Kill(Array.IndexOf(Ports, port));
 
-    /// <summary>Waits until the cluster is whole again (every slot served) as seen from a live node.</summary>
-    public Task WaitHealthyAsync(TimeSpan timeout)
+    /// <summary>Starts the killed node on <paramref name="port"/> again: with its cluster config kept, it rejoins as a replica of the master that replaced it.</summary>
+    public void RestartNode(int port)
+    {
+        var index = Array.IndexOf(Ports, port);
+        _processes[index] ??= StartNode(index);
+    }
+
+    /// <summary>Waits until another node than <paramref name="oldMaster"/> serves <paramref name="key"/>'s slot and the cluster is whole (cluster_state:ok).</summary>
+    public Task WaitPromotedAsync(string key, int oldMaster, TimeSpan timeout)
         => WaitUntilAsync(
             async () =>
             {
-                for (var i = 0; i < Size; i++)
+                try
                 {
-                    if (_processes[i] is { HasExited: false })
-                    {
-                        return (await RunCliAsync(["-p", Ports[i].ToString(System.Globalization.CultureInfo.InvariantCulture), "cluster", "info"], TimeSpan.FromSeconds(5))).Output.Contains("cluster_state:ok", StringComparison.Ordinal);
-                    }
+                    var live = Ports.First(p => p != oldMaster).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    return await MasterForAsync(key, oldMaster) != oldMaster
+                        && (await RunCliAsync(["-p", live, "cluster", "info"], TimeSpan.FromSeconds(5))).Output.Contains("cluster_state:ok", StringComparison.Ordinal);
                 }
-
-                return false;
+                catch (InvalidOperationException)
+                {
+                    return false; // No master for the slot yet.
+                }
             },
             timeout,
-            "the cluster to recover");
+            "a replica to take over");
 
     private Process StartNode(int index)
     {
@@ -146,7 +155,7 @@ public sealed class RedisCluster : IAsyncLifetime, IRedisBackend
         foreach (var arg in new[]
         {
             "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no",
-            "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf", "--cluster-node-timeout", "1000",
+            "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf", "--cluster-node-timeout", "1000", "--cluster-replica-validity-factor", "0",
             "--dir", _directory,
         })
         {
