@@ -63,6 +63,9 @@ internal static class RedisKeys
     /// <summary>Set of the rooms this node has members in (what a reaper reads when the node dies).</summary>
     public static RedisKey NodeRooms(string nodeId) => Prefix + "node:{" + nodeId + "}:rooms";
 
+    /// <summary>Hash user id → leaves of dropped connections held by the grace (in the room's slot).</summary>
+    public static RedisKey RoomHeldLeaves(string roomId) => RoomKey(roomId, "held");
+
     /// <summary>Hash node id → member connections of the room on that node (the cluster-wide count of presence events).</summary>
     public static RedisKey RoomNodes(string roomId) => RoomKey(roomId, "nodes");
 

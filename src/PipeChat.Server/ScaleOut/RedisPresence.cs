@@ -47,7 +47,7 @@ internal sealed class RedisPresence(RedisLink link, RoutingSettings settings, Re
     /// messages. Returns the script's task (complete once Redis applied it, never faulted), or null
     /// when Redis could not be asked: the caller tells the local members itself.
     /// </summary>
-    public Task? TryRoomPresence(string roomId, string userId, long connectionId, int delta)
+    public Task? TryRoomPresence(string roomId, string userId, long connectionId, int delta, bool holdLeave = false)
     {
         if (!link.IsConnected)
         {
@@ -64,8 +64,8 @@ internal sealed class RedisPresence(RedisLink link, RoutingSettings settings, Re
 
             var task = link.Db.ScriptEvaluateAsync(
                 RedisScripts.Presence,
-                [RedisKeys.NodeRoom(NodeId, roomId), RedisKeys.RoomNodes(roomId)],
-                [userId, delta, PresenceKeySeconds, NodeId, connectionId, settings.PresenceLimit, RedisKeys.RoomChannelName(roomId)]);
+                [RedisKeys.NodeRoom(NodeId, roomId), RedisKeys.RoomNodes(roomId), RedisKeys.RoomHeldLeaves(roomId)],
+                [userId, delta, PresenceKeySeconds, NodeId, connectionId, settings.PresenceLimit, RedisKeys.RoomChannelName(roomId), holdLeave ? 1 : 0, HeldLeaveSeconds]);
             return task.ContinueWith(
                 static (t, s) =>
                 {
@@ -83,6 +83,25 @@ internal sealed class RedisPresence(RedisLink link, RoutingSettings settings, Re
         {
             ScaleOutLog.OperationFailed(link.Logger, ex, "room presence");
             return null;
+        }
+    }
+
+    /// <summary>A held leave outlives its grace a little, so a node that dies holding one does not leave it forever.</summary>
+    private int HeldLeaveSeconds => (int)Math.Ceiling(settings.PresenceGraceSeconds) + PresenceKeySeconds;
+
+    /// <summary>The grace of a dropped connection ended: its leave event goes out unless its user joined the room again meanwhile (on any node).</summary>
+    public async Task ReleaseLeaveAsync(string roomId, string userId, long connectionId)
+    {
+        try
+        {
+            await link.Db.ScriptEvaluateAsync(
+                RedisScripts.ReleaseLeave,
+                [RedisKeys.RoomNodes(roomId), RedisKeys.RoomHeldLeaves(roomId)],
+                [userId, settings.PresenceLimit, RedisKeys.RoomChannelName(roomId), NodeId, connectionId]);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            ScaleOutLog.OperationFailed(link.Logger, ex, "held leave");
         }
     }
 

@@ -127,16 +127,35 @@ internal sealed class RedisRouter : IChatRouter
         LocalRouter.SendLeft(member, room, remaining, reference);
     }
 
-    public void Drop(IRoomMember member, Room room) => LeaveRoom(member, room, out _);
+    public void Drop(IRoomMember member, Room room)
+    {
+        var hold = _local.Settings.PresenceGraceSeconds > 0;
+        LeaveRoom(member, room, out var presence, hold);
+        if (hold && presence is not null)
+        {
+            // Redis holds the leave; after the grace it goes out unless the user joined the room again, on any node.
+            _ = ReleaseLeaveLaterAsync(presence, room.Id, member.UserId, member.ConnectionId);
+        }
+    }
 
-    /// <summary>Leaves the room; with Redis reachable the leave event goes through it (<paramref name="presence"/>: its script), else to the local members.</summary>
-    private int LeaveRoom(IRoomMember member, Room room, out Task? presence)
+    private async Task ReleaseLeaveLaterAsync(Task held, string roomId, string userId, long connectionId)
+    {
+        await held;
+        await Task.Delay(TimeSpan.FromSeconds(_local.Settings.PresenceGraceSeconds));
+        if (_link.IsConnected)
+        {
+            await _presence.ReleaseLeaveAsync(roomId, userId, connectionId);
+        }
+    }
+
+    /// <summary>Leaves the room; with Redis reachable the leave event goes through it (<paramref name="presence"/>: its script; held by the grace with <paramref name="hold"/>), else to the local members.</summary>
+    private int LeaveRoom(IRoomMember member, Room room, out Task? presence, bool hold = false)
     {
         presence = null;
         var status = Rooms.Leave(room, member);
         if (status != RoomLeaveStatus.NotMember)
         {
-            presence = _presence.TryRoomPresence(room.Id, member.UserId, member.ConnectionId, -1);
+            presence = _presence.TryRoomPresence(room.Id, member.UserId, member.ConnectionId, -1, hold);
             _subscriptions.ReleaseRoom(room.Id);
         }
 

@@ -66,8 +66,11 @@ internal static class RedisScripts
 
     /// <summary>
     /// KEYS: this node's room hash (user → connections), the room's node hash (node → connections),
-    /// both in the room's slot. ARGV: user, delta (+1 join / -1 leave), key lifetime (s), node id,
-    /// connection id, presence limit, room channel. Counts the change and, when the room
+    /// the room's held-leave hash (user → leaves held by the grace), all in the room's slot. ARGV:
+    /// user, delta (+1 join / -1 leave), key lifetime (s), node id, connection id, presence limit,
+    /// room channel, 1 to hold a leave (a dropped connection: <see cref="ReleaseLeave"/> publishes
+    /// it after the grace unless a join takes it first), held-leave lifetime (s). A join that
+    /// finds a held leave of its user takes it and publishes nothing. Counts the change and, when the room
     /// (cluster-wide, with the member) has at most the presence limit of connections, publishes the
     /// presence event on the room's channel: "J|L count node connection user". Returns the
     /// room's connections after the change, or -1 when a leave found nothing to remove (this
@@ -84,6 +87,18 @@ internal static class RedisScripts
         if here < 0 or n < 0 then return -1 end
         local total = 0
         for _, c in ipairs(redis.call('HVALS', KEYS[2])) do total = total + tonumber(c) end
+        if delta < 0 and ARGV[8] == '1' then
+          redis.call('HINCRBY', KEYS[3], ARGV[1], 1)
+          redis.call('EXPIRE', KEYS[3], ARGV[9])
+          return total
+        end
+        if delta > 0 then
+          local held = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0')
+          if held > 0 then
+            if held == 1 then redis.call('HDEL', KEYS[3], ARGV[1]) else redis.call('HINCRBY', KEYS[3], ARGV[1], -1) end
+            return total
+          end
+        end
         local with = total
         if delta < 0 then with = total + 1 end
         if with <= tonumber(ARGV[6]) then
@@ -92,6 +107,24 @@ internal static class RedisScripts
           redis.call('SPUBLISH', ARGV[7], kind .. total .. ' ' .. ARGV[4] .. ' ' .. ARGV[5] .. ' ' .. ARGV[1])
         end
         return total
+        """;
+
+    /// <summary>
+    /// KEYS: the room's node hash, the room's held-leave hash. ARGV: user, presence limit, room
+    /// channel, node id, connection id. The grace of a dropped connection ended: unless a join
+    /// took the held leave meanwhile, takes it and publishes the leave event (within the presence
+    /// limit) with the room's count of now. Returns 1 when it published or would have.
+    /// </summary>
+    public const string ReleaseLeave = """
+        local held = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+        if held <= 0 then return 0 end
+        if held == 1 then redis.call('HDEL', KEYS[2], ARGV[1]) else redis.call('HINCRBY', KEYS[2], ARGV[1], -1) end
+        local total = 0
+        for _, c in ipairs(redis.call('HVALS', KEYS[1])) do total = total + tonumber(c) end
+        if total + 1 <= tonumber(ARGV[2]) then
+          redis.call('SPUBLISH', ARGV[3], 'L ' .. total .. ' ' .. ARGV[4] .. ' ' .. ARGV[5] .. ' ' .. ARGV[1])
+        end
+        return 1
         """;
 
     /// <summary>
