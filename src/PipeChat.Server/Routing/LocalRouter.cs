@@ -49,7 +49,7 @@ internal sealed class LocalRouter(RoutingSettings settings, RoomRegistry rooms, 
     public Task Join(IRoomMember member, ConnectionRooms joined, ReadOnlySpan<char> roomId, ReadOnlySpan<byte> reference, long? since, ReadOnlySpan<byte> epoch)
     {
         var id = roomId.ToString();
-        return Run(id, new RoomJoin(rooms, member, joined, id, reference.ToArray(), since, epoch.ToArray(), settings.PresenceLimit, _grace));
+        return Run(id, new RoomJoin(rooms, member, joined, id, reference.ToArray(), since, epoch.ToArray(), settings.PresenceLimit, _grace.Enabled ? _grace : null));
     }
 
     /// <summary>Queues <paramref name="work"/> on the room's channel; complete at once unless the channel was busy.</summary>
