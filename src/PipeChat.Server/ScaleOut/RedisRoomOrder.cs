@@ -59,6 +59,12 @@ internal sealed class RedisRoomOrder
             Adopt(channel, epoch, seq - 1, room);
         }
 
+        if (_pending.Count > 0 && room is not { MemberCount: > 0 })
+        {
+            // Nobody here to keep the order for any more: let the held messages go (their frames back to the pool).
+            FlushPending(channel, room, long.MaxValue);
+        }
+
         if (seq <= channel.LastSeq || _pending.ContainsKey(seq))
         {
             frame.Release();
