@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Single node vs three nodes on Redis, alternating, in one session (docs/scale-out.md "Figures").
 #   [THREE_WARMUP=25] bash perf/scale-out-compare.sh ROUNDS RATE [MEMBERS_PER_NODE] [OUT_DIR]
+# With COMPARE=cluster: three nodes on one Redis vs three nodes on a three-master Redis Cluster
+# (no replicas, like the one Redis), alternating, same load; also Redis CPU per instance.
+#   COMPARE=cluster [THREE_WARMUP=25] bash perf/scale-out-compare.sh ROUNDS RATE [MEMBERS_PER_NODE] [OUT_DIR]
 # THREE_WARMUP: seconds each three-node load process waits after its setup (raise it when joins are slow,
 # so the three measured windows overlap the sender's).
 # RATE: messages/s of the one sending process (0 = open loop). Each round runs
@@ -32,6 +35,71 @@ wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev
 redis_pid=$!
 trap 'cleanup; kill $redis_pid 2>/dev/null || true' EXIT
 wait_port $redis_port
+
+if [ "${COMPARE:-single}" = cluster ]; then
+  cluster_ports=(47001 47002 47003)
+  cdir=$(mktemp -d)
+  cluster_pids=()
+  trap 'cleanup; kill $redis_pid ${cluster_pids[*]:-} 2>/dev/null || true; rm -rf "$cdir"' EXIT
+  for p in "${cluster_ports[@]}"; do
+    /usr/bin/redis-server --port $p --bind 127.0.0.1 --save '' --appendonly no --cluster-enabled yes \
+      --cluster-config-file "nodes-$p.conf" --dir "$cdir" --daemonize no >"$out/cluster-$p.log" 2>&1 &
+    cluster_pids+=($!)
+  done
+  for p in "${cluster_ports[@]}"; do wait_port $p; done
+  redis-cli --cluster create $(printf '127.0.0.1:%s ' "${cluster_ports[@]}") --cluster-replicas 0 --cluster-yes >"$out/cluster-create.log"
+  for _ in $(seq 1 100); do redis-cli -p ${cluster_ports[0]} cluster info | grep -q cluster_state:ok && break; sleep 0.2; done
+  cpu() { redis-cli -p "$1" info cpu | awk -F: '/used_cpu_(sys|user):/ { s += $2 } END { printf "%.3f", s }'; }
+
+  # run_three LABEL ROUND REDIS_CONFIG PORT...: three nodes on that Redis, the three load processes, Redis CPU over the sender's run.
+  run_three() {
+    local label=$1 round=$2 config=$3; shift 3
+    for port in 3301 3302 3303; do
+      dotnet $srv --port $port --http-bind off "${flags[@]}" --redis "$config" >"$out/$label-$round-$port.log" 2>&1 &
+      pids+=($!)
+    done
+    for port in 3301 3302 3303; do wait_port $port; done
+    dotnet $lt "${common[@]}" --url ws://127.0.0.1:3302/ --warmup "${THREE_WARMUP:-25}" --rate 1 --summary "$out/$label-$round-b.json" >/dev/null &
+    local b=$!
+    dotnet $lt "${common[@]}" --url ws://127.0.0.1:3303/ --warmup "${THREE_WARMUP:-25}" --rate 1 --summary "$out/$label-$round-c.json" >/dev/null &
+    local c=$!
+    sleep 2
+    local before=() start end i=0 line=""
+    start=$(date +%s.%N)
+    for p in "$@"; do before+=("$(cpu "$p")"); done
+    dotnet $lt "${common[@]}" --url ws://127.0.0.1:3301/ --warmup "${THREE_WARMUP:-25}" --rate "$rate" --summary "$out/$label-$round-a.json" >/dev/null
+    end=$(date +%s.%N)
+    for p in "$@"; do line+="$p:$(python3 -c "print(round(100*($(cpu "$p")-${before[$i]})/($end-$start),1))") "; i=$((i+1)); done
+    echo "$line" >"$out/$label-$round-cpu.txt"
+    wait $b $c || true
+    cleanup
+  }
+
+  for round in $(seq 1 "$rounds"); do
+    redis-cli -p $redis_port flushall >/dev/null
+    run_three one "$round" 127.0.0.1:$redis_port $redis_port
+    for p in "${cluster_ports[@]}"; do redis-cli -p $p flushall >/dev/null; done
+    run_three cluster "$round" "$(printf '127.0.0.1:%s,' "${cluster_ports[@]}" | sed 's/,$//')" "${cluster_ports[@]}"
+    echo "round $round done: $(uptime)"
+  done
+
+  python3 - "$out" "$rounds" <<'EOF'
+import json, sys, statistics
+out, rounds = sys.argv[1], int(sys.argv[2])
+def load(p):
+    with open(p) as f: return json.load(f)
+res = {}
+for label in ("one", "cluster"):
+    tot = [sum(load(f"{out}/{label}-{i}-{n}.json")["DeliveredPerSecond"] for n in "abc") for i in range(1, rounds + 1)]
+    worst = [max(load(f"{out}/{label}-{i}-{n}.json")["Latency"]["P99"] for n in "abc") for i in range(1, rounds + 1)]
+    lost = sum(load(f"{out}/{label}-{i}-{n}.json")["Lost"] for i in range(1, rounds + 1) for n in "abc")
+    cpu = [open(f"{out}/{label}-{i}-cpu.txt").read().strip() for i in range(1, rounds + 1)]
+    res[label] = (statistics.median(tot), statistics.median(worst))
+    print(f"{label}: total delivered/s {[round(x) for x in tot]} median {statistics.median(tot):.0f}; worst-node p99 {[round(x,1) for x in worst]} median {statistics.median(worst):.1f} ms; lost {lost}; Redis CPU % (port:avg over the sender's run) {cpu}")
+print(f"cluster/one: delivered/s {res['cluster'][0]/res['one'][0]:.2f}, p99 {res['cluster'][1]/res['one'][1]:.2f}")
+EOF
+  exit 0
+fi
 
 for round in $(seq 1 "$rounds"); do
   dotnet $srv --port 3201 --http-bind off "${flags[@]}" >"$out/single-$round.log" 2>&1 &

@@ -203,6 +203,30 @@ test('a dropped socket resumes: messages sent meanwhile arrive after the reconne
   assert.deepEqual(alice.position('d-room'), { seq: 6, epoch: joined.epoch });
 });
 
+test('a resume after the socket dropped (the app in the background) shows nothing to the other members: no leave, no join', async (t) => {
+  const proxy = await new CuttableProxy(server.port).start();
+  t.after(() => proxy.stop());
+  const alice = connectAs('g.alice', {}, proxy);
+  const bob = connectAs('g.bob');
+  await Promise.all([alice.connect(), bob.connect()]);
+  await bob.join('g-room');
+  const joinSeen = nextEvent(bob, 'presence', (p) => p.id === 'g.alice');
+  await alice.join('g-room');
+  await joinSeen;
+  const presence = [];
+  bob.on('presence', (p) => p.roomid === 'g-room' && presence.push(p));
+
+  proxy.drop();
+  await until(() => alice.state === States.reconnecting);
+  const resumed = nextEvent(alice, 'joined', (j) => j.rejoin);
+  proxy.restore();
+  assert.equal((await resumed).resumed, true);
+  await bob.room('g-room', 'after'); // through the room, after the resumed join
+  await until(() => alice.position('g-room')?.seq === 1);
+  await bob.ping(); // anything extra for bob would have arrived before the pong
+  assert.deepEqual(presence, [], 'within --presence-grace-seconds (10 s by default) a resume is invisible to the others');
+});
+
 test('a resume past what the server still keeps gets a reset at the room\'s current seq', async (t) => {
   const own = new TestServer({ args: ['--history-size', '3'] });
   await own.start();

@@ -42,7 +42,7 @@ internal sealed class ChatApplication : IWebSocketApplication, IDisposable
         Rooms = new RoomRegistry(new RoomRegistryOptions { MaxMembersPerRoom = options.MaxRoomMembers });
         Users = new UserDirectory();
         Channels = new RoomChannels(options.HistorySize, (long)(options.HistorySeconds * 1000));
-        var settings = new RoutingSettings(options.HistorySize, options.HistorySeconds, options.PresenceLimit, options.QueryMaxMembers);
+        var settings = new RoutingSettings(options.HistorySize, options.HistorySeconds, options.PresenceLimit, options.QueryMaxMembers, options.PresenceGraceSeconds);
         var users = Users;
         var local = new LocalRouter(settings, Rooms, Channels, Users)
         {

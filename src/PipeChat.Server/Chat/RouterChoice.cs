@@ -12,7 +12,7 @@ internal static class RouterChoice
 {
     public static IChatRouter Create(ServerOptions options, LocalRouter local, ILoggerFactory loggerFactory, Action<string, long, byte[]> disconnectLocal)
         => options.Redis is { } redis
-            ? new RedisRouter(local, new RedisSettings(redis, options.RedisPresenceSeconds), loggerFactory.CreateLogger("PipeChat.ScaleOut"), disconnectLocal)
+            ? new RedisRouter(local, new RedisSettings(redis, options.RedisPresenceSeconds, options.RedisWaitReplicas), loggerFactory.CreateLogger("PipeChat.ScaleOut"), disconnectLocal)
             : local;
 
     /// <summary>The moderation store: Redis with --redis (shared by every node, kept across restarts), otherwise this node's memory.</summary>

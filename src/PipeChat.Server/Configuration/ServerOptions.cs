@@ -153,6 +153,12 @@ public sealed class ServerOptions
     /// <summary>With Redis: a node that stops heartbeating (crashed) disappears from presence after this long.</summary>
     public double RedisPresenceSeconds { get; set; } = 15;
 
+    /// <summary>With Redis: a room message is acknowledged only once this many replicas of its master have it (WAIT); 0: once the master has it.</summary>
+    public int RedisWaitReplicas { get; set; }
+
+    /// <summary>When a connection drops, room members see its leave only if its user has not joined the room again (on any node) within this time; 0: at once.</summary>
+    public double PresenceGraceSeconds { get; set; } = 10;
+
     /// <summary>Key app backends present to the server API (/api/*, docs/api.md); the API is off when unset.</summary>
     public string? ApiKey { get; set; }
 

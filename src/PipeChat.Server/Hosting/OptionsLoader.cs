@@ -165,6 +165,8 @@ internal static class OptionsLoader
         Range(nameof(o.HistorySize), o.HistorySize, 0, 100_000);
         Range(nameof(o.HistorySeconds), o.HistorySeconds, 1, 30 * 86400);
         Range(nameof(o.RedisPresenceSeconds), o.RedisPresenceSeconds, 1, 3600);
+        Range(nameof(o.RedisWaitReplicas), o.RedisWaitReplicas, 0, 16);
+        Range(nameof(o.PresenceGraceSeconds), o.PresenceGraceSeconds, 0, 3600);
         Range(nameof(o.ApiMaxBodyBytes), o.ApiMaxBodyBytes, 64, 64 * 1024 * 1024);
         Range(nameof(o.TrimAfterConnects), o.TrimAfterConnects, 0, 100_000_000);
         Range(nameof(o.TlsReloadSeconds), o.TlsReloadSeconds, 0, 86_400);

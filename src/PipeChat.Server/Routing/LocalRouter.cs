@@ -14,6 +14,8 @@ namespace PipeChat.Server.Routing;
 /// </summary>
 internal sealed class LocalRouter(RoutingSettings settings, RoomRegistry rooms, RoomChannels channels, UserDirectory users) : IChatRouter
 {
+    private readonly PresenceGrace _grace = new(settings.PresenceGraceSeconds);
+
     /// <summary>Told of each connection put out of a room by <see cref="EvictLocal"/> (the chat layer drops the room from the connection's list).</summary>
     public Action<IRoomMember, Room>? Evicted { get; set; }
 
@@ -50,7 +52,7 @@ internal sealed class LocalRouter(RoutingSettings settings, RoomRegistry rooms, 
     public Task Join(IRoomMember member, ConnectionRooms joined, ReadOnlySpan<char> roomId, ReadOnlySpan<byte> reference, long? since, ReadOnlySpan<byte> epoch)
     {
         var id = roomId.ToString();
-        return Run(id, new RoomJoin(rooms, member, joined, id, reference.ToArray(), since, epoch.ToArray(), settings.PresenceLimit));
+        return Run(id, new RoomJoin(rooms, member, joined, id, reference.ToArray(), since, epoch.ToArray(), settings.PresenceLimit, _grace.Enabled ? _grace : null));
     }
 
     /// <summary>Queues <paramref name="work"/> on the room's channel; complete at once unless the channel was busy.</summary>
@@ -67,7 +69,28 @@ internal sealed class LocalRouter(RoutingSettings settings, RoomRegistry rooms, 
         return Task.CompletedTask;
     }
 
-    public void Drop(IRoomMember member, Room room) => AnnounceLeave(member, room, rooms.Leave(room, member));
+    public void Drop(IRoomMember member, Room room)
+    {
+        var status = rooms.Leave(room, member);
+        if (status == RoomLeaveStatus.Left && _grace.Enabled)
+        {
+            // The connection dropped (a mini-program in the background): the others hear of it only if the user is not back within the grace.
+            _grace.Hold(room.Id, member.UserId);
+            _ = Task.Delay(_grace.Period).ContinueWith(
+                static (_, s) =>
+                {
+                    var (router, roomId, userId) = ((LocalRouter, string, string))s!;
+                    router.Channels.GetOrCreate(roomId).Run(new HeldLeave(router._grace, router.Rooms, userId, router.Settings.PresenceLimit));
+                },
+                (this, room.Id, member.UserId),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            return;
+        }
+
+        AnnounceLeave(member, room, status);
+    }
 
     /// <summary>After the member left the room (<paramref name="status"/>): tells the local members when the room is within the presence limit; the members left.</summary>
     public int AnnounceLeave(IRoomMember member, Room room, RoomLeaveStatus status, bool announce = true)

@@ -10,10 +10,11 @@ namespace PipeChat.Server.Routing;
 /// A join, run as the room channel's owner (between two of the room's messages): adds the
 /// member, tells the others, answers <c>joined</c> with the last seq and epoch, then replays
 /// what a resuming client missed from the kept history, or answers <c>reset</c> when the history
-/// no longer covers it. The hooks let another source of seqs align the channel first, announce
+/// no longer covers it. A join by a user whose dropped connection's leave is still held
+/// (<see cref="PresenceGrace"/>) announces nothing. The hooks let another source of seqs align the channel first, announce
 /// the join itself and replay from what it holds.
 /// </summary>
-internal class RoomJoin(RoomRegistry rooms, IRoomMember member, ConnectionRooms joined, string roomId, byte[] reference, long? since, byte[] epoch, int presenceLimit)
+internal class RoomJoin(RoomRegistry rooms, IRoomMember member, ConnectionRooms joined, string roomId, byte[] reference, long? since, byte[] epoch, int presenceLimit, PresenceGrace? grace = null)
     : RoomChannelWork
 {
     protected IRoomMember Member => member;
@@ -37,7 +38,10 @@ internal class RoomJoin(RoomRegistry rooms, IRoomMember member, ConnectionRooms 
             room = result.Room;
             joined.Add(room);
             var count = room.MemberCount;
-            if (!Announce(room) && count <= presenceLimit)
+
+            // Back within the grace of a dropped connection (same user, same room): the others saw no leave, so no join either.
+            var resumed = grace is not null && grace.TryTake(roomId, member.UserId);
+            if (!resumed && !Announce(room) && count <= presenceLimit)
             {
                 var joinEvent = SharedFrame.Rent(64 + (room.Id.Length * 6) + member.UserId.Length);
                 ChatMessageWriter.WriteJoinEvent(joinEvent, room.Id, member.UserId, count);

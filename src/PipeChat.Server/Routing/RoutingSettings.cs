@@ -5,4 +5,5 @@ namespace PipeChat.Server.Routing;
 /// <param name="HistorySeconds">How long kept messages stay (--history-seconds).</param>
 /// <param name="PresenceLimit">Rooms up to this many connections get join/leave events (--presence-limit).</param>
 /// <param name="QueryMaxMembers">Most user ids a members answer lists (--query-max-members).</param>
-internal sealed record RoutingSettings(int HistorySize, double HistorySeconds, int PresenceLimit, int QueryMaxMembers);
+/// <param name="PresenceGraceSeconds">A dropped connection's leave event waits this long for the user to come back (--presence-grace-seconds).</param>
+internal sealed record RoutingSettings(int HistorySize, double HistorySeconds, int PresenceLimit, int QueryMaxMembers, double PresenceGraceSeconds = 0);

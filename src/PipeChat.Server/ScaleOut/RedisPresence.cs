@@ -47,7 +47,7 @@ internal sealed class RedisPresence(RedisLink link, RoutingSettings settings, Re
     /// messages. Returns the script's task (complete once Redis applied it, never faulted), or null
     /// when Redis could not be asked: the caller tells the local members itself.
     /// </summary>
-    public Task? TryRoomPresence(string roomId, string userId, long connectionId, int delta)
+    public Task? TryRoomPresence(string roomId, string userId, long connectionId, int delta, bool holdLeave = false)
     {
         if (!link.IsConnected)
         {
@@ -56,10 +56,16 @@ internal sealed class RedisPresence(RedisLink link, RoutingSettings settings, Re
 
         try
         {
+            if (delta > 0)
+            {
+                // On a cluster the node's room set lives in the node's slot, not the room's: kept beside the script (and rewritten by heartbeats).
+                link.Db.SetAdd(RedisKeys.NodeRooms(NodeId), roomId, CommandFlags.FireAndForget);
+            }
+
             var task = link.Db.ScriptEvaluateAsync(
                 RedisScripts.Presence,
-                [RedisKeys.NodeRoom(NodeId, roomId), RedisKeys.RoomNodes(roomId), RedisKeys.NodeRooms(NodeId)],
-                [userId, delta, PresenceKeySeconds, NodeId, connectionId, settings.PresenceLimit, RedisKeys.RoomChannelName(roomId), roomId]);
+                [RedisKeys.NodeRoom(NodeId, roomId), RedisKeys.RoomNodes(roomId), RedisKeys.RoomHeldLeaves(roomId)],
+                [userId, delta, PresenceKeySeconds, NodeId, connectionId, settings.PresenceLimit, RedisKeys.RoomChannelName(roomId), holdLeave ? 1 : 0, HeldLeaveSeconds]);
             return task.ContinueWith(
                 static (t, s) =>
                 {
@@ -80,14 +86,46 @@ internal sealed class RedisPresence(RedisLink link, RoutingSettings settings, Re
         }
     }
 
+    /// <summary>A held leave outlives its grace a little, so a node that dies holding one does not leave it forever.</summary>
+    private int HeldLeaveSeconds => (int)Math.Ceiling(settings.PresenceGraceSeconds) + PresenceKeySeconds;
+
+    /// <summary>The grace of a dropped connection ended: its leave event goes out unless its user joined the room again meanwhile (on any node).</summary>
+    public async Task ReleaseLeaveAsync(string roomId, string userId, long connectionId)
+    {
+        try
+        {
+            await link.Db.ScriptEvaluateAsync(
+                RedisScripts.ReleaseLeave,
+                [RedisKeys.RoomNodes(roomId), RedisKeys.RoomHeldLeaves(roomId)],
+                [userId, settings.PresenceLimit, RedisKeys.RoomChannelName(roomId), NodeId, connectionId]);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            ScaleOutLog.OperationFailed(link.Logger, ex, "held leave");
+        }
+    }
+
     /// <summary>Connections the user holds on every live node.</summary>
     public async Task<int> OnlineAsync(string userId)
-        => (int)(long)(await link.Db.ScriptEvaluateAsync(RedisScripts.Online, [RedisKeys.Nodes], [userId, _presenceSeconds]));
+    {
+        var db = link.Db;
+        var nodes = await LiveNodesAsync(db);
+        var counts = await Task.WhenAll(nodes.Select(node => db.HashGetAsync(RedisKeys.NodeUsers(node), userId)));
+        return counts.Sum(c => c.IsNull ? 0 : (int)c);
+    }
 
     /// <summary>Users in the room counted per live node, and up to <paramref name="max"/> distinct ids.</summary>
     public async Task<(int Count, string[] Ids)> MembersAsync(string roomId, int max)
     {
-        var result = (RedisResult[])(await link.Db.ScriptEvaluateAsync(RedisScripts.Members, [RedisKeys.Nodes], [roomId, _presenceSeconds, max]))!;
+        var db = link.Db;
+        var nodes = await LiveNodesAsync(db);
+        if (nodes.Length == 0)
+        {
+            return (0, []);
+        }
+
+        var keys = nodes.Select(node => RedisKeys.NodeRoom(node, roomId)).ToArray();
+        var result = (RedisResult[])(await db.ScriptEvaluateAsync(RedisScripts.Members, keys, [max]))!;
         var ids = new string[result.Length - 1];
         for (var i = 1; i < result.Length; i++)
         {
@@ -97,18 +135,33 @@ internal sealed class RedisPresence(RedisLink link, RoutingSettings settings, Re
         return ((int)(long)result[0], ids);
     }
 
-    /// <summary>Records this node as alive and refreshes its keys (<paramref name="rooms"/>: the rooms it has members in); true when the others had reaped it.</summary>
+    private async Task<string[]> LiveNodesAsync(IDatabase db)
+        => (string[])(await db.ScriptEvaluateAsync(RedisScripts.LiveNodes, [RedisKeys.Nodes], [_presenceSeconds]))!;
+
+    /// <summary>
+    /// Records this node as alive, refreshes its keys (<paramref name="roomIds"/>: the rooms it
+    /// has members in) and reaps the nodes it found dead; true when the others had reaped this one
+    /// (it was registered, and is no longer in the node set).
+    /// </summary>
     public async Task<bool> HeartbeatAsync(string[] roomIds)
     {
         var db = link.Db;
         var ttl = TimeSpan.FromSeconds(PresenceKeySeconds);
-        var heartbeat = db.ScriptEvaluateAsync(RedisScripts.Heartbeat, [RedisKeys.Nodes], [NodeId, _presenceSeconds, settings.PresenceLimit]);
+        var heartbeat = db.ScriptEvaluateAsync(RedisScripts.Heartbeat, [RedisKeys.Nodes], [NodeId, _presenceSeconds]);
+        var roomsKey = RedisKeys.NodeRooms(NodeId);
         var batch = new List<Task>
         {
             heartbeat,
             db.KeyExpireAsync(RedisKeys.NodeUsers(NodeId), ttl),
-            db.KeyExpireAsync(RedisKeys.NodeRooms(NodeId), ttl),
         };
+        // Rewritten whole (one connection per shard keeps the order): rooms this node left drop out.
+        batch.Add(db.KeyDeleteAsync(roomsKey));
+        if (roomIds.Length > 0)
+        {
+            batch.Add(db.SetAddAsync(roomsKey, [.. roomIds.Select(r => (RedisValue)r)]));
+        }
+
+        batch.Add(db.KeyExpireAsync(roomsKey, ttl));
         foreach (var roomId in roomIds)
         {
             batch.Add(db.KeyExpireAsync(RedisKeys.NodeRoom(NodeId, roomId), ttl));
@@ -116,11 +169,38 @@ internal sealed class RedisPresence(RedisLink link, RoutingSettings settings, Re
         }
 
         await Task.WhenAll(batch);
-        return (long)((RedisResult[])(await heartbeat)!)[1] > 0;
+        var result = (RedisResult[])(await heartbeat)!;
+        for (var i = 2; i < result.Length; i++)
+        {
+            await ReapAsync(db, (string)result[i]!);
+        }
+
+        var wasRegistered = _registered;
+        _registered = true;
+        return wasRegistered && (long)result[1] == 0;
+    }
+
+    private volatile bool _registered;
+
+    /// <summary>Removes a dead node's presence, room by room (each in its own slot), with leave events for its members; then its own keys.</summary>
+    private async Task ReapAsync(IDatabase db, string nodeId)
+    {
+        foreach (var room in await db.SetMembersAsync(RedisKeys.NodeRooms(nodeId)))
+        {
+            var roomId = (string)room!;
+            await db.ScriptEvaluateAsync(RedisScripts.ReapRoom, [RedisKeys.RoomNodes(roomId), RedisKeys.NodeRoom(nodeId, roomId)], [nodeId, settings.PresenceLimit, RedisKeys.RoomChannelName(roomId)]);
+        }
+
+        await db.KeyDeleteAsync(RedisKeys.NodeRooms(nodeId));
+        await db.KeyDeleteAsync(RedisKeys.NodeUsers(nodeId));
     }
 
     /// <summary>A stopping node leaves at once (members elsewhere get leave events) rather than when the others reap it.</summary>
-    public void Leave(IDatabase db) => db.ScriptEvaluate(RedisScripts.Leave, [RedisKeys.Nodes], [NodeId, settings.PresenceLimit]);
+    public void Leave(IDatabase db)
+    {
+        db.SortedSetRemove(RedisKeys.Nodes, NodeId);
+        ReapAsync(db, NodeId).GetAwaiter().GetResult();
+    }
 
     /// <summary>Writes this node's presence from scratch (after Redis came back, perhaps empty).</summary>
     public async Task RewriteAsync(string[] roomIds)

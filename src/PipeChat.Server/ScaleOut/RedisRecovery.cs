@@ -34,16 +34,32 @@ internal sealed class RedisRecovery(RedisLink link, RedisSubscriptions subscript
 
         try
         {
-            if (await presence.HeartbeatAsync(subscriptions.InterestingRooms()))
+            var roomIds = subscriptions.InterestingRooms();
+            if (await presence.HeartbeatAsync(roomIds))
             {
                 // Silent too long (paused, or cut off from Redis): the others reaped this node. Count its members again.
                 ScaleOutLog.Reaped(link.Logger, link.NodeId);
                 ScheduleResync();
             }
+
+            await FillStaleGapsAsync(roomIds);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             ScaleOutLog.OperationFailed(link.Logger, ex, "heartbeat");
+        }
+    }
+
+    /// <summary>Rooms holding messages back behind a seq that has not come for a while catch up from Redis history.</summary>
+    private async Task FillStaleGapsAsync(string[] roomIds)
+    {
+        foreach (var roomId in roomIds)
+        {
+            var channel = channels.GetOrCreate(roomId);
+            if (RedisRoomOrder.Of(channel).HasStaleGap && await store.ReadAsync(roomId, channel.LastSeq, historySize) is { } snapshot)
+            {
+                channel.Run(new RedisRoomCatchUp(rooms, snapshot));
+            }
         }
     }
 

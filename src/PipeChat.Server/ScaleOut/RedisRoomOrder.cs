@@ -15,7 +15,15 @@ namespace PipeChat.Server.ScaleOut;
 /// </summary>
 internal sealed class RedisRoomOrder
 {
+    /// <summary>Most messages held back behind a missing seq; past it they go out with the gap.</summary>
+    private const int MaxPending = 4096;
+
+    /// <summary>A missing seq older than this (ms) asks the heartbeat for a catch-up from Redis history.</summary>
+    private const long GapPatienceMs = 1000;
+
+    private readonly SortedList<long, SharedFrame> _pending = [];
     private volatile bool _divergent;
+    private long _gapSince;
 
     /// <summary>Whether the channel's epoch came from Redis yet.</summary>
     public bool EpochKnown { get; private set; }
@@ -25,6 +33,14 @@ internal sealed class RedisRoomOrder
 
     /// <summary>The order state kept with <paramref name="channel"/>.</summary>
     public static RedisRoomOrder Of(RoomChannel channel) => channel.SequencerState(static () => new RedisRoomOrder());
+
+    /// <summary>
+    /// Any thread: a later seq has waited longer than a second for an earlier one (a sender's
+    /// publish that never came: its node died between numbering and publishing, or its master
+    /// between WAIT and the publish; or a subscription lost it). The heartbeat then reads the
+    /// room's history from Redis to fill it.
+    /// </summary>
+    public bool HasStaleGap => Volatile.Read(ref _gapSince) is > 0 and var since && Environment.TickCount64 - since > GapPatienceMs;
 
     /// <summary>Any thread, just before a local post while Redis is unreachable: the channel is about to number a message alone.</summary>
     public void MarkDivergent() => _divergent = true;
@@ -43,15 +59,71 @@ internal sealed class RedisRoomOrder
             Adopt(channel, epoch, seq - 1, room);
         }
 
-        if (seq <= channel.LastSeq)
+        if (_pending.Count > 0 && room is not { MemberCount: > 0 })
+        {
+            // Nobody here to keep the order for any more: let the held messages go (their frames back to the pool).
+            FlushPending(channel, room, long.MaxValue);
+        }
+
+        if (seq <= channel.LastSeq || _pending.ContainsKey(seq))
         {
             frame.Release();
+            return;
+        }
+
+        if (seq > channel.LastSeq + 1 && room is { MemberCount: > 0 } && _pending.Count < MaxPending)
+        {
+            // An earlier seq is still on its way (senders on other nodes publish after WAIT, in any order): hold this one.
+            _pending.Add(seq, frame);
+            if (Volatile.Read(ref _gapSince) == 0)
+            {
+                Volatile.Write(ref _gapSince, Environment.TickCount64);
+            }
+
             return;
         }
 
         channel.Record(frame, seq);
         room?.Publish(frame);
         frame.Release();
+        FlushPending(channel, room, _pending.Count >= MaxPending ? long.MaxValue : 0);
+    }
+
+    /// <summary>Sends the held messages that now follow the last seq, going past missing seqs up to <paramref name="skipThrough"/> (known lost).</summary>
+    private void FlushPending(RoomChannel channel, Room? room, long skipThrough)
+    {
+        while (_pending.Count > 0)
+        {
+            var seq = _pending.Keys[0];
+            var frame = _pending.Values[0];
+            if (seq > channel.LastSeq + 1 && channel.LastSeq + 1 > skipThrough)
+            {
+                Volatile.Write(ref _gapSince, Environment.TickCount64);
+                return;
+            }
+
+            _pending.RemoveAt(0);
+            if (seq > channel.LastSeq)
+            {
+                channel.Record(frame, seq);
+                room?.Publish(frame);
+            }
+
+            frame.Release();
+        }
+
+        Volatile.Write(ref _gapSince, 0);
+    }
+
+    private void DropPending()
+    {
+        foreach (var frame in _pending.Values)
+        {
+            frame.Release();
+        }
+
+        _pending.Clear();
+        Volatile.Write(ref _gapSince, 0);
     }
 
     /// <summary>
@@ -83,11 +155,13 @@ internal sealed class RedisRoomOrder
         if (!hasMembers)
         {
             channel.SkipTo(snapshot.LastSeq);
+            FlushPending(channel, room, long.MaxValue);
             return;
         }
 
         if (!catchUp || snapshot.LastSeq <= channel.LastSeq)
         {
+            FlushPending(channel, room, 0);
             return;
         }
 
@@ -111,6 +185,9 @@ internal sealed class RedisRoomOrder
             room!.Publish(frame);
             frame.Release();
         }
+
+        // What Redis does not have by now will not come (a numbered message lost with its master): go on past the gap.
+        FlushPending(channel, room, snapshot.LastSeq);
     }
 
     /// <summary>
@@ -169,6 +246,7 @@ internal sealed class RedisRoomOrder
 
     private void Adopt(RoomChannel channel, string epoch, long lastSeq, Room? room)
     {
+        DropPending();
         channel.Restart(epoch, lastSeq);
         EpochKnown = true;
         _divergent = false;

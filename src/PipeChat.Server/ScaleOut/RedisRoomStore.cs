@@ -8,23 +8,40 @@ namespace PipeChat.Server.ScaleOut;
 /// Each room's seq counter, epoch and history in Redis: a send numbers, keeps and publishes a
 /// message in one script; reads give a snapshot (epoch, last seq, kept entries) or a history page.
 /// </summary>
-internal sealed class RedisRoomStore(RedisLink link, RoutingSettings settings)
+internal sealed class RedisRoomStore(RedisLink link, RoutingSettings settings, int waitReplicas)
 {
     private readonly int _keySeconds = (int)Math.Ceiling(settings.HistorySeconds);
 
     private long MinStoredAtMs => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (long)(settings.HistorySeconds * 1000);
 
+    /// <summary>How long a send waits for its replicas (WAIT's timeout).</summary>
+    private const int WaitMilliseconds = 2000;
+
     /// <summary>
     /// Gives the message the room's next seq, keeps it and publishes it, atomically. The message is
     /// the room JSON with the seq left out: <paramref name="beforeSeq"/> + seq + <paramref name="afterSeq"/>.
+    /// With replicas to wait for, the script only numbers and keeps it; the entry is published once
+    /// WAIT says enough replicas have it (so a message that dies with its master before reaching a
+    /// replica was never delivered, and the seq the promoted replica gives next is not a duplicate).
+    /// Replicated: false when WAIT timed out short of them (the message is delivered all the same).
     /// </summary>
-    public async Task<long> SendAsync(string roomId, byte[] beforeSeq, byte[] afterSeq)
+    public async Task<(long Seq, bool Replicated)> SendAsync(string roomId, byte[] beforeSeq, byte[] afterSeq)
     {
+        var keys = RedisKeys.Room(roomId);
         var result = (RedisResult[])(await link.Db.ScriptEvaluateAsync(
             RedisScripts.SendRoom,
-            RedisKeys.Room(roomId),
-            [beforeSeq, afterSeq, RoomChannel.NewEpoch(), settings.HistorySize, _keySeconds, RedisKeys.RoomChannelName(roomId), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()]))!;
-        return (long)result[0];
+            keys,
+            [beforeSeq, afterSeq, RoomChannel.NewEpoch(), settings.HistorySize, _keySeconds, RedisKeys.RoomChannelName(roomId), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), waitReplicas > 0 ? 0 : 1]))!;
+        var seq = (long)result[0];
+        if (waitReplicas <= 0)
+        {
+            return (seq, true);
+        }
+
+        // WAIT covers every earlier write of the connection it runs on: the one that ran the script (the shard's interactive connection).
+        var reached = (long)await link.ServerFor(keys[0]).ExecuteAsync("WAIT", waitReplicas, WaitMilliseconds);
+        await link.Subscriber.PublishAsync(RedisKeys.RoomChannel(roomId), (byte[])result[2]!);
+        return (seq, reached >= waitReplicas);
     }
 
     /// <summary>The room's epoch, last seq and up to <paramref name="limit"/> kept messages after <paramref name="after"/>; null when Redis is unreachable.</summary>

@@ -26,13 +26,17 @@ internal sealed class RedisRouter : IChatRouter
     private readonly RedisRecovery _recovery;
     private readonly RedisRoomModeration _moderation;
 
+    /// <summary>--redis-wait-replicas: an ack promises replicas have the message, so a send Redis cannot take is refused, not numbered here.</summary>
+    private readonly bool _durable;
+
     public RedisRouter(LocalRouter local, RedisSettings redis, ILogger logger, Action<string, long, byte[]> disconnectLocal)
     {
         _local = local;
         _link = new RedisLink(redis, logger);
         _subscriptions = new RedisSubscriptions(_link, local.Rooms, local.Channels, local.Users, disconnectLocal);
         _presence = new RedisPresence(_link, local.Settings, redis, local.Rooms, local.Users);
-        _store = new RedisRoomStore(_link, local.Settings);
+        _store = new RedisRoomStore(_link, local.Settings, redis.WaitReplicas);
+        _durable = redis.WaitReplicas > 0;
         _recovery = new RedisRecovery(_link, _subscriptions, _presence, _store, local.Rooms, local.Channels, local.Settings.HistorySize);
         _moderation = new RedisRoomModeration(_link, local, (member, room) => LeaveRoom(member, room, out _));
         _subscriptions.ModerationMessage = _moderation.OnRoomMessage;
@@ -129,21 +133,40 @@ internal sealed class RedisRouter : IChatRouter
         LocalRouter.SendLeft(member, room, remaining, reference);
     }
 
-    public void Drop(IRoomMember member, Room room) => LeaveRoom(member, room, out _);
+    public void Drop(IRoomMember member, Room room)
+    {
+        var hold = _local.Settings.PresenceGraceSeconds > 0;
+        LeaveRoom(member, room, out var presence, hold);
+        if (hold && presence is not null)
+        {
+            // Redis holds the leave; after the grace it goes out unless the user joined the room again, on any node.
+            _ = ReleaseLeaveLaterAsync(presence, room.Id, member.UserId, member.ConnectionId);
+        }
+    }
 
     public Task Recall(IRoomMember asker, string roomId, long seq, string by, ReadOnlySpan<byte> reference)
         => _link.IsConnected ? _moderation.RecallAsync(asker, roomId, seq, by, reference.ToArray()) : _local.Recall(asker, roomId, seq, by, reference);
 
     public Task Evict(string roomId, string userId) => _moderation.EvictAsync(roomId, userId);
 
-    /// <summary>Leaves the room; with Redis reachable the leave event goes through it (<paramref name="presence"/>: its script), else to the local members.</summary>
-    private int LeaveRoom(IRoomMember member, Room room, out Task? presence)
+    private async Task ReleaseLeaveLaterAsync(Task held, string roomId, string userId, long connectionId)
+    {
+        await held;
+        await Task.Delay(TimeSpan.FromSeconds(_local.Settings.PresenceGraceSeconds));
+        if (_link.IsConnected)
+        {
+            await _presence.ReleaseLeaveAsync(roomId, userId, connectionId);
+        }
+    }
+
+    /// <summary>Leaves the room; with Redis reachable the leave event goes through it (<paramref name="presence"/>: its script; held by the grace with <paramref name="hold"/>), else to the local members.</summary>
+    private int LeaveRoom(IRoomMember member, Room room, out Task? presence, bool hold = false)
     {
         presence = null;
         var status = Rooms.Leave(room, member);
         if (status != RoomLeaveStatus.NotMember)
         {
-            presence = _presence.TryRoomPresence(room.Id, member.UserId, member.ConnectionId, -1);
+            presence = _presence.TryRoomPresence(room.Id, member.UserId, member.ConnectionId, -1, hold);
             _subscriptions.ReleaseRoom(room.Id);
         }
 
@@ -154,6 +177,13 @@ internal sealed class RedisRouter : IChatRouter
     {
         if (!_link.IsConnected)
         {
+            if (_durable)
+            {
+                frame.Release();
+                ChatReplies.Error(sender, ChatErrors.Internal, reference);
+                return Task.CompletedTask;
+            }
+
             return PublishLocally(sender, roomId, room, frame, seqSlot, reference);
         }
 
@@ -173,10 +203,11 @@ internal sealed class RedisRouter : IChatRouter
     private async Task PublishAsync(IRoomMember sender, string roomId, Room? room, byte[] beforeSeq, byte[] afterSeq, byte[] reference, Task? previous)
     {
         long seq;
+        bool replicated;
         try
         {
             // Issued now (before the first await): Redis runs this connection's sends in order.
-            seq = await _store.SendAsync(roomId, beforeSeq, afterSeq);
+            (seq, replicated) = await _store.SendAsync(roomId, beforeSeq, afterSeq);
             if (previous is not null)
             {
                 await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -189,6 +220,13 @@ internal sealed class RedisRouter : IChatRouter
                 await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
 
+            if (_durable)
+            {
+                // Not known to be on the replicas (the room's master may have died): no ack; the client may send it again.
+                ChatReplies.Error(sender, ChatErrors.Internal, reference);
+                return;
+            }
+
             // Redis went away under us: number and deliver the message here, as a single node would.
             var frame = SharedFrame.Rent(beforeSeq.Length + ChatMessageWriter.SeqSlotWidth + afterSeq.Length);
             frame.Write(beforeSeq);
@@ -197,6 +235,13 @@ internal sealed class RedisRouter : IChatRouter
             frame.Write(afterSeq);
             frame.Priority = OverloadMessageWriter.PriorityOf(frame.Payload);
             await PublishLocally(sender, roomId, room, frame, beforeSeq.Length, reference);
+            return;
+        }
+
+        if (!replicated)
+        {
+            // Kept and delivered, but WAIT timed out short of the replicas asked for: the ack's promise does not hold.
+            ChatReplies.Error(sender, ChatErrors.Internal, reference);
             return;
         }
 

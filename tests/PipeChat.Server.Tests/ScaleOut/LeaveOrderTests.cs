@@ -20,7 +20,7 @@ public sealed class LeaveOrderTests(RedisServer redis) : IClassFixture<RedisServ
         using var admin = await ConnectionMultiplexer.ConnectAsync(redis.Endpoint + ",allowAdmin=true");
         var db = admin.GetDatabase();
         var room = Nodes.Unique("room");
-        var nodesInRoom = (RedisKey)("pipechat:room:" + room + ":nodes");
+        var nodesInRoom = (RedisKey)("pipechat:room:{" + room + "}:nodes");
         var client = await ChatClient.ConnectAsync(node.Port, Nodes.Unique("leaver"));
         try
         {

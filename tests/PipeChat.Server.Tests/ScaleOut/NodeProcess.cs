@@ -30,7 +30,7 @@ internal sealed class NodeProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in (string[])[dll, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--http-bind", "off", .. args])
+        foreach (var arg in (string[])[dll, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--http-bind", "off", "--presence-grace-seconds", "0", .. args])
         {
             info.ArgumentList.Add(arg);
         }

@@ -8,14 +8,14 @@ internal static class Nodes
     private static readonly HttpClient s_http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     /// <summary>Starts a node and waits until it has joined the cluster (/healthz "ok": connected and subscribed).</summary>
-    public static async Task<TestServer> StartAsync(RedisServer redis, params string[] args)
+    public static async Task<TestServer> StartAsync(IRedisBackend redis, params string[] args)
     {
         var node = await TestServer.StartAsync(["--redis", redis.Endpoint, "--redis-presence-seconds", "2", .. args]);
         await EventuallyAsync(async () => (await GetAsync(node.Port, "/healthz")).Body == "ok\n", "node ready");
         return node;
     }
 
-    public static async Task<TestServer[]> StartManyAsync(RedisServer redis, int count, params string[] args)
+    public static async Task<TestServer[]> StartManyAsync(IRedisBackend redis, int count, params string[] args)
     {
         var nodes = new TestServer[count];
         for (var i = 0; i < count; i++)

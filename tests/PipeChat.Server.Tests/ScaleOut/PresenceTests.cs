@@ -9,8 +9,7 @@ namespace PipeChat.Server.Tests.ScaleOut;
 /// with events within the presence window. Each test ends with a marker room message and checks
 /// the exact sequence a member saw before it (no duplicate, nothing missing).
 /// </summary>
-[Collection(ScaleOutCollection.Name)]
-public sealed class PresenceTests(RedisServer redis) : IClassFixture<RedisServer>
+public abstract class PresenceTests(IRedisBackend redis)
 {
     [Fact]
     public async Task Join_leave_and_disconnect_reach_members_on_every_node_once_in_order_with_room_messages()
@@ -206,6 +205,46 @@ public sealed class PresenceTests(RedisServer redis) : IClassFixture<RedisServer
         }
     }
 
+    [Fact]
+    public async Task A_user_back_on_another_node_within_the_grace_shows_no_leave_join_pair_and_after_the_grace_leaves()
+    {
+        var nodes = new[] { await Nodes.StartAsync(redis, "--presence-grace-seconds", "1"), await Nodes.StartAsync(redis, "--presence-grace-seconds", "1") };
+        var room = Nodes.Unique("room");
+        var mover = Nodes.Unique("mover");
+        var watcher = await ChatClient.ConnectAsync(nodes[0].Port, Nodes.Unique("watcher"));
+        var first = await ChatClient.ConnectAsync(nodes[0].Port, mover);
+        ChatClient? back = null;
+        try
+        {
+            await watcher.JoinAsync(room);
+            await first.JoinAsync(room);
+            Assert.Equal($"join {mover} 2", Describe(await watcher.NextAsync("join")));
+
+            // The app goes to the background: its socket is cut. The user is out of the room at once (members query shows it)...
+            first.Abort();
+            await Nodes.EventuallyAsync(async () =>
+            {
+                await watcher.SendAsync($"{{\"type\":\"query\",\"data\":{{\"roomid\":\"{room}\"}}}}");
+                return (await watcher.NextAsync("members")).GetProperty("data").GetProperty("count").GetInt32() == 1;
+            }, "the dropped connection out of the room");
+
+            // ...and back in the foreground on another node, resuming: the watcher sees neither a leave nor a join.
+            back = await ChatClient.ConnectAsync(nodes[1].Port, mover);
+            await back.JoinAsync(room, since: 0);
+            await Task.Delay(TimeSpan.FromSeconds(2)); // The grace (1 s) runs out under test: no leave may come.
+            await watcher.SendAsync(RoomJson(room, "\"marker\""));
+            Assert.Equal(["room \"marker\""], await SeenUntilMarkerAsync(watcher, room));
+
+            // Gone for good: the leave comes once the grace has passed.
+            await back.CloseAsync();
+            Assert.Equal($"leave {mover} 1", Describe(await watcher.NextAsync("leave")));
+        }
+        finally
+        {
+            await ScaleOutTests.DisposeAllAsync([watcher, first, back], nodes);
+        }
+    }
+
     private static string RoomJson(string room, string data) => $"{{\"type\":\"room\",\"data\":{{\"roomid\":\"{room}\",\"data\":{data}}}}}";
 
     /// <summary>"join id count", "leave id count" or "room data".</summary>
@@ -232,3 +271,11 @@ public sealed class PresenceTests(RedisServer redis) : IClassFixture<RedisServer
         ];
     }
 }
+
+/// <summary>The same tests on one redis-server.</summary>
+[Collection(ScaleOutCollection.Name)]
+public sealed class PresenceTestsOnOneRedis(RedisServer redis) : PresenceTests(redis), IClassFixture<RedisServer>;
+
+/// <summary>The same tests on a Redis Cluster (three masters, three replicas).</summary>
+[Collection(ScaleOutCollection.Name)]
+public sealed class PresenceTestsOnCluster(RedisCluster cluster) : PresenceTests(cluster), IClassFixture<RedisCluster>;

@@ -9,7 +9,7 @@ namespace PipeChat.Server.Tests.ScaleOut;
 /// with no persistence: stopping it loses everything, as a crash of a cache-only Redis would.
 /// Killed by pid at the end.
 /// </summary>
-public sealed class RedisServer : IAsyncLifetime
+public sealed class RedisServer : IAsyncLifetime, IRedisBackend
 {
     private const string Executable = "/usr/bin/redis-server";
     private Process? _process;

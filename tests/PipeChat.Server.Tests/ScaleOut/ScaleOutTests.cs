@@ -3,8 +3,7 @@ using System.Text.Json;
 namespace PipeChat.Server.Tests.ScaleOut;
 
 /// <summary>Several PipeChat nodes on one Redis behave as one server (docs/scale-out.md).</summary>
-[Collection(ScaleOutCollection.Name)]
-public sealed class ScaleOutTests(RedisServer redis) : IClassFixture<RedisServer>
+public abstract class ScaleOutTests(IRedisBackend redis)
 {
     [Fact]
     public async Task Room_messages_sent_on_three_nodes_reach_members_on_every_node_in_seq_order_without_gaps()
@@ -335,3 +334,11 @@ public sealed class ScaleOutTests(RedisServer redis) : IClassFixture<RedisServer
         await Nodes.DisposeAllAsync(nodes);
     }
 }
+
+/// <summary>The same tests on one redis-server.</summary>
+[Collection(ScaleOutCollection.Name)]
+public sealed class ScaleOutTestsOnOneRedis(RedisServer redis) : ScaleOutTests(redis), IClassFixture<RedisServer>;
+
+/// <summary>The same tests on a Redis Cluster (three masters, three replicas).</summary>
+[Collection(ScaleOutCollection.Name)]
+public sealed class ScaleOutTestsOnCluster(RedisCluster cluster) : ScaleOutTests(cluster), IClassFixture<RedisCluster>;

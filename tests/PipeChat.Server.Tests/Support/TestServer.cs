@@ -37,7 +37,8 @@ public sealed class TestServer : IAsyncDisposable
     /// <summary>Starts a server with the given extra command-line arguments (e.g. "--echo-path", "/echo").</summary>
     public static async Task<TestServer> StartAsync(params string[] args)
     {
-        string[] all = ["--port", "0", "--bind", "127.0.0.1", "--http-port", "0", .. args];
+        // Leaves at once unless a test asks for a grace (--presence-grace-seconds, 10 s in production): most tests watch a closed connection leave.
+        string[] all = ["--port", "0", "--bind", "127.0.0.1", "--http-port", "0", "--presence-grace-seconds", "0", .. args];
         var app = PipeChatHost.Build(all, logging =>
         {
             logging.ClearProviders();
