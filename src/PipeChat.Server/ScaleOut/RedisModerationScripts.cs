@@ -38,7 +38,7 @@ internal static class RedisModerationScripts
         """;
 
     /// <summary>
-    /// KEYS: the room's seq and history. ARGV: seq, tombstone json, channel, recall message.
+    /// KEYS: the room's seq and history. ARGV: seq, tombstone json, the room's (sharded) channel, recall message.
     /// Returns 0 when the room never had that seq; else the kept entry (if any) becomes the
     /// tombstone with the same seq, epoch and time, the recall is published, and 1 is returned.
     /// </summary>
@@ -56,7 +56,7 @@ internal static class RedisModerationScripts
             redis.call('ZADD', KEYS[2], seq, head .. ARGV[2])
           end
         end
-        redis.call('PUBLISH', ARGV[3], ARGV[4])
+        redis.call('SPUBLISH', ARGV[3], ARGV[4])
         return 1
         """;
 }
