@@ -5,7 +5,8 @@
 # the host's high priority) and without them (--thin-after-bytes 0, no cap), and print one row each.
 #
 #   perf/hot-room.sh [--members N] [--low-senders N] [--normal-senders N] [--throttled N]
-#                    [--duration S] [--warmup S] [--room-max-rate R] [--server-cpus L] [--load-cpus L]
+#                    [--duration S] [--warmup S] [--room-max-rate R] [--controls both|on|off]
+#                    [--server-cpus L] [--load-cpus L]
 #
 # The server runs pinned to --server-cpus (default 0), the load tool to --load-cpus (default 1):
 # separate processes, so each stays within its own open-file limit. Loopback only; the script stops
@@ -20,6 +21,7 @@ THROTTLED=500
 DURATION=60
 WARMUP=5
 RATE=200
+CONTROLS=both
 SERVER_CPU=0
 LOAD_CPU=1
 while [[ $# -gt 0 ]]; do
@@ -31,9 +33,10 @@ while [[ $# -gt 0 ]]; do
     --duration) DURATION=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
     --room-max-rate) RATE=$2; shift 2 ;;
+    --controls) CONTROLS=$2; shift 2 ;;
     --server-cpus) SERVER_CPU=$2; shift 2 ;;
     --load-cpus) LOAD_CPU=$2; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -66,5 +69,5 @@ run() {
   wait "$pid" 2>/dev/null || true
 }
 
-run "controls on (--room-max-rate $RATE)" --room-max-rate "$RATE"
-run "controls off" --thin-after-bytes 0
+[ "$CONTROLS" = off ] || run "controls on (--room-max-rate $RATE)" --room-max-rate "$RATE"
+[ "$CONTROLS" = on ] || run "controls off" --thin-after-bytes 0

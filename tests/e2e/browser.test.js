@@ -187,3 +187,21 @@ test('a bad user id is refused at the handshake and the page says so', async () 
   assert.equal(await page.getAttribute('#status', 'data-state'), 'closed', 'no reconnect loop after a refused handshake');
   await page.close();
 });
+
+test('the like button counts through the room counter on every page in the room', async () => {
+  const erin = await signIn('erin');
+  await joinRoom(erin, 'likes');
+  const frank = await signIn('frank');
+  await joinRoom(frank, 'likes');
+  assert.equal(await erin.isVisible('#like'), true);
+  await erin.click('#like');
+  await erin.click('#like');
+  await frank.click('#like');
+  // One coalesced counter event per interval (1 s by default) carries the total to both pages.
+  await erin.waitForSelector('#like-count:text-is("3")', { timeout: 10000 });
+  await frank.waitForSelector('#like-count:text-is("3")', { timeout: 10000 });
+  assert.equal(await erin.isVisible('#skipped'), false, 'nothing skipped for a page that keeps up');
+  assert.deepEqual(consoleErrors, []);
+  await erin.close();
+  await frank.close();
+});
