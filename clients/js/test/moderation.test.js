@@ -58,6 +58,8 @@ test('refresh: the client calls its token function again before exp and the conn
   assert.ok(refreshed.exp >= welcome.exp);
   assert.equal(calls, 2);
   assert.deepEqual(await alice.ping(), {});
+  alice.close();
+  assert.equal(alice._refreshTimer, null, 'a closed client keeps no refresh timer (it would hold the process open)');
 });
 
 test('a token that expires unrefreshed closes the connection with 4001 (tokenExpired)', async () => {

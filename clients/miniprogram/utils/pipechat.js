@@ -318,7 +318,6 @@ export class PipeChatClient {
       this._probe();
     } else if (this.state === States.reconnecting) {
       clearTimeout(this._reconnectTimer);
-    clearTimeout(this._refreshTimer);
       this._reconnectTimer = null;
       this._attempt = 0;
       this._open();
@@ -478,6 +477,8 @@ export class PipeChatClient {
     clearTimeout(this._heartbeatTimer);
     clearTimeout(this._pongTimer);
     clearTimeout(this._reconnectTimer);
+    clearTimeout(this._refreshTimer);
+    this._refreshTimer = null;
     this._heartbeatTimer = null;
     this._pongTimer = null;
     this._reconnectTimer = null;
