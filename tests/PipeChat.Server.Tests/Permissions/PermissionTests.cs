@@ -118,4 +118,22 @@ public sealed class PermissionTests
     }
 
     private static string B64(string json) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    [Fact]
+    public async Task A_rooms_moderators_may_send_high_priority_there_and_nowhere_else()
+    {
+        await using var server = await StartAsync();
+        await using var mia = await ConnectAsync(server, "mia", mod: ["live-*"]);
+        await using var viewer = await ConnectAsync(server, "viewer");
+        await RequestAsync(mia, "join", """{"roomid":"live-1"}""");
+        await RequestAsync(mia, "join", """{"roomid":"lobby"}""");
+        await RequestAsync(viewer, "join", """{"roomid":"live-1"}""");
+
+        Assert.Equal("ack", (await RequestAsync(mia, "room", """{"roomid":"live-1","priority":"high","data":"pinned"}""")).Type);
+        Assert.Equal("high", (await viewer.ExpectAsync(Messages.RoomMessage("live-1"))).Data.Str("priority"));
+
+        var elsewhere = await RequestAsync(mia, "room", """{"roomid":"lobby","priority":"high","data":"x"}""");
+        Assert.Equal("forbidden", Messages.ErrorCode(elsewhere));
+        Assert.Equal("forbidden", Messages.ErrorCode(await RequestAsync(viewer, "room", """{"roomid":"live-1","priority":"high","data":"x"}""")));
+    }
 }
