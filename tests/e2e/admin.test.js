@@ -4,38 +4,26 @@
 // members and last messages, and moderation from it (recall, mute). Screenshot in tests/e2e/artifacts/admin.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PipeChatClient, webSocketAdapter } from '../../clients/js/src/pipechat.js';
 import { TestServer } from '../../clients/js/test/support/server.js';
-import { chromium, chromiumArgs, chromiumPath, WebSocket } from './support/deps.js';
+import { WebSocket } from './support/deps.js';
+import { BrowserSession, artifacts } from './support/browser.js';
 
-const artifacts = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts');
 const apiKey = 'admin-test-key-0123456789';
 const server = new TestServer({ args: ['--api-key', apiKey] });
-const profile = mkdtempSync(path.join(tmpdir(), 'pipechat-chromium-admin-'));
 const clients = [];
+const browser = new BrowserSession('admin', { width: 1200, height: 900 });
 let context;
 const pageErrors = [];
 
 before(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  await server.start();
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: chromiumArgs,
-    viewport: { width: 1200, height: 900 },
-  });
+  context = await browser.start(server);
 });
 
 after(async () => {
   for (const c of clients) c.close();
-  await context?.close();
-  await server.stop();
-  rmSync(profile, { recursive: true, force: true });
+  await browser.stop(server);
 });
 
 async function member(id) {

@@ -5,35 +5,22 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TestServer } from '../../clients/js/test/support/server.js';
-import { chromium, chromiumArgs, chromiumPath } from './support/deps.js';
+import { BrowserSession, artifacts } from './support/browser.js';
 
-const artifacts = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts');
 const secret = 'e2e-moderation-secret-of-32-bytes-or-more';
 const server = new TestServer({ args: ['--auth-secret', secret] });
-const profile = mkdtempSync(path.join(tmpdir(), 'pipechat-chromium-mod-'));
+const browser = new BrowserSession('moderation');
 let context;
 const consoleErrors = [];
 
 before(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  await server.start();
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: chromiumArgs,
-    viewport: { width: 1100, height: 680 },
-  });
+  context = await browser.start(server);
 });
 
 after(async () => {
-  await context?.close();
-  await server.stop();
-  rmSync(profile, { recursive: true, force: true });
+  await browser.stop(server);
 });
 
 /** An HS256 JWT as an app backend mints it. */
