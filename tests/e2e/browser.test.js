@@ -9,6 +9,7 @@ import path from 'node:path';
 import { TestServer } from '../../clients/js/test/support/server.js';
 import { CuttableProxy } from '../../clients/js/test/support/proxy.js';
 import { BrowserSession, artifacts } from './support/browser.js';
+import { joinRoom, say, messageText } from './support/demo-page.js';
 
 const server = new TestServer();
 const browser = new BrowserSession('browser');
@@ -34,18 +35,6 @@ async function signIn(id, query = '') {
   return page;
 }
 
-async function joinRoom(page, room) {
-  await page.fill('#join-room', room);
-  await page.click('#join-go');
-  await page.waitForSelector(`#messages .system:has-text("you joined #${room}")`);
-}
-
-async function say(page, text) {
-  await page.fill('#text', text);
-  await page.click('#send');
-}
-
-const messageText = (text) => `#messages .msg .text:text-is("${text}")`;
 const messageTexts = (page) => page.locator('#messages .msg .text').allTextContents();
 
 test('two people chat in a room, see presence, get the offline notice, and reload the room cleanly after a server restart', async () => {

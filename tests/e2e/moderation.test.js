@@ -8,6 +8,7 @@ import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import { TestServer } from '../../clients/js/test/support/server.js';
 import { BrowserSession, artifacts } from './support/browser.js';
+import { joinRoom, say, messageText } from './support/demo-page.js';
 
 const secret = 'e2e-moderation-secret-of-32-bytes-or-more';
 const server = new TestServer({ args: ['--auth-secret', secret] });
@@ -42,18 +43,6 @@ async function signIn(token) {
   return page;
 }
 
-async function joinRoom(page, room) {
-  await page.fill('#join-room', room);
-  await page.click('#join-go');
-  await page.waitForSelector(`#messages .system:has-text("you joined #${room}")`);
-}
-
-async function say(page, text) {
-  await page.fill('#text', text);
-  await page.click('#send');
-}
-
-const messageText = (text) => `#messages .msg .text:text-is("${text}")`;
 const messageItem = (text) => `#messages li.msg:has(.text:text-is("${text}"))`;
 
 async function fromMenu(page, text, action) {
